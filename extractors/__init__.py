@@ -1,0 +1,1 @@
+"""clausewise's clause engine: parse -> segment -> tag -> refine -> rules -> result."""

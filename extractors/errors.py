@@ -1,0 +1,64 @@
+"""The clausewise exception hierarchy.
+
+Every error raised on purpose by the engine derives from `ClausewiseError`, so
+callers (the CLI, the service) can turn any of them into a clear message
+without catching unrelated bugs::
+
+    ClausewiseError
+    ├── ConfigError          bad pattern/rule/profile data; raised at load time
+    ├── InputError           a document we refuse to read (the user's fault)
+    │   ├── EmptyDocumentError
+    │   ├── UnsupportedFormatError   binary junk, unknown type
+    │   ├── DecodeError              not valid UTF-8/UTF-16 text
+    │   ├── PdfError                 encrypted or corrupt PDF
+    │   └── TooLargeError            over the size limit
+    ├── ExtractionError      an extractor failed on a document (a bug)
+    └── CitationError        a citation that does not verify (always a bug)
+"""
+
+from __future__ import annotations
+
+
+class ClausewiseError(Exception):
+    """Base of every error clausewise raises on purpose."""
+
+
+class ConfigError(ClausewiseError):
+    """Pattern, rule, profile or engine configuration data is invalid."""
+
+
+class InputError(ClausewiseError):
+    """A document cannot be read; the message says why in user terms."""
+
+
+class EmptyDocumentError(InputError):
+    """The document has no text at all."""
+
+
+class UnsupportedFormatError(InputError):
+    """The bytes are not a text, Markdown or PDF document."""
+
+
+class DecodeError(InputError):
+    """The bytes look like text but do not decode in any supported encoding."""
+
+
+class PdfError(InputError):
+    """The PDF is encrypted, corrupt, or has no extractable text."""
+
+
+class TooLargeError(InputError):
+    """The document exceeds the configured size limit."""
+
+
+class ExtractionError(ClausewiseError):
+    """An extractor failed on a document; carries the extractor's name."""
+
+    def __init__(self, message: str, *, extractor: str, document: str) -> None:
+        super().__init__(f"{extractor} failed on {document}: {message}")
+        self.extractor = extractor
+        self.document = document
+
+
+class CitationError(ClausewiseError):
+    """A citation does not match the text it claims to quote."""
