@@ -113,6 +113,8 @@ class Segment:
     kind: SegmentKind
     block: int
     """Index of the paragraph or list item the segment belongs to."""
+    lead_in: CharSpan | None = None
+    """For a list item: the sentence ending in `:` that introduced its list."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,184 @@
+"""Load and validate the pattern data: concept terms and per-type clause rules.
+
+Patterns are data (`extractors/patterns/*.yml`), one file per clause type plus
+`common.yml` for shared terms. A file holds `terms` (label -> spaCy
+PhraseMatcher phrases, Matcher token patterns, or a gazetteer name) and
+`rules` (which labels must, may or must not co-occur in a segment). Every
+problem, from an unknown clause type to a rule naming an undefined label, is
+a `ConfigError` at load time, never a silent non-match at scan time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from extractors.errors import ConfigError
+from extractors.labels import ClauseType
+
+TokenPattern = list[dict[str, Any]]
+
+
+class _TermModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrases: list[str] = Field(default_factory=list)
+    tokens: list[TokenPattern] = Field(default_factory=list)
+    gazetteer: str | None = None
+    masks: list[str] = Field(default_factory=list)
+
+
+class _RuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    score: float = Field(ge=0.0, le=1.0)
+    all: list[str] = Field(default_factory=list)
+    any: list[list[str]] = Field(default_factory=list)
+    none: list[str] = Field(default_factory=list)
+
+    @field_validator("any", mode="before")
+    @classmethod
+    def _flat_any_is_one_group(cls, value: Any) -> Any:
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return [value]
+        return value
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: ClauseType | None = None
+    terms: dict[str, _TermModel] = Field(default_factory=dict)
+    rules: list[_RuleModel] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TermSpec:
+    """One concept label and the patterns that find it."""
+
+    label: str
+    phrases: tuple[str, ...]
+    tokens: tuple[TokenPattern, ...]
+    source: str
+    masks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseRule:
+    """Labels that must (all), may (one per `any` group) or must not co-occur."""
+
+    id: str
+    clause_type: ClauseType
+    score: float
+    all: tuple[str, ...]
+    any: tuple[tuple[str, ...], ...]
+    none: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSet:
+    """All terms and rules, plus a hash of the data for provenance."""
+
+    terms: tuple[TermSpec, ...]
+    rules: tuple[ClauseRule, ...]
+    sha256: str
+
+
+def default_pattern_dir() -> Path:
+    """Return the directory of the shipped pattern files."""
+    return Path(str(resources.files("extractors") / "patterns"))
+
+
+def load_regions() -> dict[str, tuple[str, ...]]:
+    """Return the region gazetteer: ISO code -> lower-case names."""
+    path = Path(str(resources.files("extractors") / "data" / "regions.yml"))
+    data = _read_yaml(path)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}: expected a mapping of region code -> names")
+    return {str(code): tuple(str(n) for n in names) for code, names in data.items()}
+
+
+def load_patterns(directory: Path | None = None) -> PatternSet:
+    """Load every `*.yml` pattern file of `directory` and cross-check them."""
+    directory = directory or default_pattern_dir()
+    paths = sorted(directory.glob("*.yml"))
+    if not paths:
+        raise ConfigError(f"no pattern files (*.yml) in {directory}")
+    digest = hashlib.sha256()
+    terms: dict[str, TermSpec] = {}
+    rules: list[ClauseRule] = []
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        model = _parse_file(path)
+        for label, term in model.terms.items():
+            if label in terms:
+                raise ConfigError(f"{path.name}: term {label} already defined in {terms[label].source}")
+            terms[label] = _term_spec(label, term, path.name)
+        rules.extend(_rules_of(model, path))
+    _check_references(rules, terms)
+    _check_unique_ids(rules)
+    return PatternSet(terms=tuple(terms.values()), rules=tuple(rules), sha256=digest.hexdigest())
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def _parse_file(path: Path) -> _FileModel:
+    try:
+        return _FileModel.model_validate(_read_yaml(path) or {})
+    except ValidationError as exc:
+        raise ConfigError(f"{path.name}: invalid pattern file: {exc}") from exc
+
+
+def _term_spec(label: str, term: _TermModel, source: str) -> TermSpec:
+    phrases = list(term.phrases)
+    if term.gazetteer == "regions":
+        phrases.extend(name for names in load_regions().values() for name in names)
+    elif term.gazetteer is not None:
+        raise ConfigError(f"{source}: term {label}: unknown gazetteer {term.gazetteer!r}")
+    if not phrases and not term.tokens:
+        raise ConfigError(f"{source}: term {label} has no phrases or token patterns")
+    return TermSpec(label, tuple(phrases), tuple(term.tokens), source, tuple(term.masks))
+
+
+def _rules_of(model: _FileModel, path: Path) -> list[ClauseRule]:
+    if model.rules and model.type is None:
+        raise ConfigError(f"{path.name}: rules need a clause `type`")
+    return [
+        ClauseRule(
+            id=rule.id,
+            clause_type=model.type,  # type: ignore[arg-type]
+            score=rule.score,
+            all=tuple(rule.all),
+            any=tuple(tuple(group) for group in rule.any),
+            none=tuple(rule.none),
+        )
+        for rule in model.rules
+    ]
+
+
+def _check_references(rules: Sequence[ClauseRule], terms: Mapping[str, TermSpec]) -> None:
+    for rule in rules:
+        labels = [*rule.all, *rule.none, *(label for group in rule.any for label in group)]
+        missing = sorted(set(labels) - set(terms))
+        if missing:
+            raise ConfigError(f"rule {rule.id} names undefined terms: {', '.join(missing)}")
+        if not rule.all and not rule.any:
+            raise ConfigError(f"rule {rule.id} requires no term at all")
+
+
+def _check_unique_ids(rules: Sequence[ClauseRule]) -> None:
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise ConfigError(f"duplicate rule id {rule.id}")
+        seen.add(rule.id)

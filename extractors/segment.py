@@ -1,0 +1,246 @@
+"""Segmentation: split a document into the sentences and list items spans are made of.
+
+ANNOTATION.md defines a clause span as the smallest run of whole sentences or
+list items, without list markers, section numbers or Markdown markup at the
+edges. This stage finds those units once, so every tagger cites the same
+boundaries. It works on the raw text (never rewritten) in two passes:
+
+1. lines -> blocks: a blank line, a list marker, a heading, a table row or a
+   front-matter key starts a new block; any other line continues the current
+   block (hard-wrapped text stays one block, newlines included);
+2. blocks -> sentences: a block is cut after `.`, `!` or `?` (or CJK `。！？`)
+   when the next word starts a sentence and the word before is not an
+   abbreviation (`U.S.`, `e.g.`, `Inc.`).
+
+Each segment is trimmed of markers and markup at its edges and of a trailing
+`and`/`or` after a final `;`. A list item remembers the lead-in sentence that
+introduced its list (`You agree not to:`) because its meaning depends on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from extractors.types import CharSpan, Segment, SegmentKind
+
+_ROMAN = r"[ivxlcdm]{1,6}"
+_PART = rf"(?:\d{{1,3}}|[A-Za-z]|{_ROMAN})"
+_MARKER = re.compile(
+    r"[ \t]*(?:>[ \t]*)?"
+    r"(?:"
+    r"[-*+•·▪◦‣][ \t]+"  # bullets
+    rf"|\(?{_PART}(?:\.{_PART})*[.)](?:[ \t]+|(?=\*\*))"  # 1.  1.b.iv  a)  (b)  iv.
+    rf"|\({_PART}\)[ \t]*"  # (a)
+    r"|(?:section|article|clause)[ \t]+\d+(?:\.\d+)*[.:]?[ \t]+"
+    r"|第[一二三四五六七八九十百\d]+[条章節节款][ \t]*"
+    r")+",
+    re.IGNORECASE,
+)
+_BULLET_OR_NUMBER = re.compile(
+    rf"[ \t]*(?:>[ \t]*)?(?:[-*+•·▪◦‣][ \t]+\S|\(?{_PART}(?:\.{_PART})*[.)][ \t]+\S"
+    rf"|\({_PART}\)[ \t]*\S|(?:\*\*)?\d{{1,3}}(?:\.\d{{1,3}})*\.?(?:\*\*)?[ \t]+\S"
+    r"|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d{1,2}、)"
+)
+_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+_TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*$")
+_FENCE = re.compile(r"[ \t]*(```|~~~)")
+_TITLE_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?[\w(][^.!?;:。]{0,58}$")
+_YAML_KEY = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|$)")
+_EDGE_JUNK_LEFT = re.compile(r"(?:[\s*_#>`|]|&nbsp;)+")
+_EDGE_JUNK_RIGHT = re.compile(r"(?:[\s*_`|]|&nbsp;|<br\s*/?>)+$")
+_TRAILING_CONJ = re.compile(r";[ \t]*(?:and|or|以及|或)[ \t]*$", re.IGNORECASE)
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'”’)\]*_]*(?=(?:\s+[-–•])?\s+[\"“'(\[*_]*[A-Z0-9\u4e00-\u9fff])"
+    r"|(?<=;)(?=[ \t]*\r?\n[ \t]*[A-Z]|[ \t]+(?:You|Licensee|Licensor)\b"
+    rf"|[ \t]+\(?{_PART}[.)][ \t]+[A-Z])"
+    r"|(?<=[。！？])[”’」』）)]*"
+)
+_WORD_BEFORE = re.compile(r"(\S+)$")
+_ABBREVIATIONS = frozenset(
+    "e.g i.e etc inc ltd co corp no nos vs v mr mrs ms dr st sec art cf approx "
+    "incl fig jan feb mar apr jun jul aug sep sept oct nov dec al u.s u.k p.r.c "
+    "l.l.c n.a s.a".split()
+)
+_HEADING_MAX = 120
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    start: int
+    end: int
+    kind: SegmentKind
+
+
+def segment(text: str) -> tuple[Segment, ...]:
+    """Split `text` into trimmed sentence and list-item segments, in order."""
+    segments: list[Segment] = []
+    lead_in: CharSpan | None = None
+    for index, block in enumerate(_blocks(text)):
+        if block.kind is not SegmentKind.ITEM and block.kind is not SegmentKind.HEADING:
+            lead_in = None
+        for start, end in _sentences(text, block):
+            span = _trim(text, start, end)
+            if span is None:
+                continue
+            kind = block.kind
+            if kind is SegmentKind.SENTENCE and _looks_like_heading(text, span, block):
+                kind = SegmentKind.HEADING
+            item_lead = lead_in if kind is SegmentKind.ITEM else None
+            segments.append(Segment(span=span, kind=kind, block=index, lead_in=item_lead))
+            if text[span.end - 1] in ":：":
+                lead_in = span
+    return tuple(segments)
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each line, without its line break."""
+    pos = 0
+    length = len(text)
+    while pos < length:
+        nl = text.find("\n", pos)
+        end = length if nl < 0 else nl
+        stop = end - 1 if end > pos and text[end - 1] == "\r" else end
+        yield pos, stop
+        pos = end + 1
+
+
+def _front_matter_end(text: str) -> int:
+    """Return the offset where YAML front matter ends (0 when there is none)."""
+    if not text.startswith("---"):
+        return 0
+    match = re.compile(r"\r?\n---[ \t]*(?:\r?\n|$)").search(text, 3)
+    return match.end() if match else 0
+
+
+def _line_kind(line: str, *, in_front_matter: bool) -> SegmentKind | None:
+    """Say which kind of block a line starts, or None when it continues one."""
+    if _TABLE_ROW.match(line):
+        return SegmentKind.TABLE_ROW
+    if _HEADING.match(line):
+        return SegmentKind.SENTENCE
+    if _BULLET_OR_NUMBER.match(line):
+        return SegmentKind.ITEM
+    if in_front_matter and _YAML_KEY.match(line):
+        return SegmentKind.SENTENCE
+    return None
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Group lines into paragraphs, list items, headings and table rows."""
+    fm_end = _front_matter_end(text)
+    blocks: list[_Block] = []
+    current: list[int] | None = None  # [start, end, kind-index]
+    kinds = list(SegmentKind)
+    in_fence = False
+    for start, end in _lines(text):
+        line = text[start:end]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            _close(blocks, current, kinds)
+            current = None
+            continue
+        if in_fence or not line.strip() or (line.strip() == "---" and start < fm_end + 4):
+            _close(blocks, current, kinds)
+            current = None
+            continue
+        kind = _line_kind(line, in_front_matter=start < fm_end)
+        if current is not None and kind is None and _is_title_line(text, current):
+            current[2] = kinds.index(SegmentKind.HEADING)
+            kind = SegmentKind.SENTENCE
+        if kind is not None or current is None:
+            _close(blocks, current, kinds)
+            current = [start, end, kinds.index(kind or SegmentKind.SENTENCE)]
+            if kind is SegmentKind.TABLE_ROW:
+                _close(blocks, current, kinds)
+                current = None
+            continue
+        current[1] = end
+    _close(blocks, current, kinds)
+    return blocks
+
+
+def _is_title_line(text: str, current: list[int]) -> bool:
+    """Return True when the block so far is one short title-case line.
+
+    Headings are often followed directly by their text (`Attachment A` on
+    one line, `You agree not to use ...` on the next); a heading must not
+    become the first words of the sentence under it.
+    """
+    line = text[current[0] : current[1]]
+    if "\n" in line or not _TITLE_LINE.match(line):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z]+", line) if len(w) > 3]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def _close(
+    blocks: list[_Block], current: list[int] | None, kinds: list[SegmentKind]
+) -> None:
+    if current is not None:
+        blocks.append(_Block(current[0], current[1], kinds[current[2]]))
+
+
+def _sentences(text: str, block: _Block) -> Iterator[tuple[int, int]]:
+    """Yield raw (start, end) of the sentences of a block, marker stripped."""
+    start = block.start
+    marker = _MARKER.match(text, start, block.end)
+    if marker and block.kind is not SegmentKind.TABLE_ROW:
+        start = marker.end()
+    if block.kind is SegmentKind.TABLE_ROW:
+        yield start, block.end
+        return
+    for match in _SENTENCE_END.finditer(text, start, block.end):
+        cut = match.end()
+        if match.group(0) == "" and text[cut - 1] == "." and _is_abbreviation(
+            text, start, cut - 1
+        ):
+            continue
+        if cut > start:
+            yield start, cut
+            start = cut
+    if start < block.end:
+        yield start, block.end
+
+
+def _is_abbreviation(text: str, start: int, dot: int) -> bool:
+    """Return True when the period at `dot` ends an abbreviation, not a sentence."""
+    word_match = _WORD_BEFORE.search(text, start, dot)
+    if word_match is None:
+        return False
+    word = word_match.group(1).lstrip("(\"'“*_").lower()
+    if word in _ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isalpha()
+
+
+def _trim(text: str, start: int, end: int) -> CharSpan | None:
+    """Strip markers, markup and a trailing conjunction; None if nothing is left."""
+    left = _EDGE_JUNK_LEFT.match(text, start, end)
+    if left:
+        start = left.end()
+    marker = _MARKER.match(text, start, end)
+    if marker and marker.end() < end:
+        start = marker.end()
+    right = _EDGE_JUNK_RIGHT.search(text, start, end)
+    if right:
+        end = right.start()
+    conj = _TRAILING_CONJ.search(text, start, end)
+    if conj:
+        end = conj.start() + 1
+    if end <= start or not any(ch.isalnum() for ch in text[start:end]):
+        return None
+    return CharSpan(start, end)
+
+
+def _looks_like_heading(text: str, span: CharSpan, block: _Block) -> bool:
+    """Return True for a short line without sentence punctuation standing alone."""
+    chunk = text[span.start : span.end]
+    if "\n" in chunk or len(chunk) > _HEADING_MAX:
+        return False
+    if chunk[-1] in ".;:!?。；：！？\"”)":
+        return False
+    return span.start >= block.start and span.end <= block.end and (
+        block.end - block.start <= len(chunk) + 12
+    )

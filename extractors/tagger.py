@@ -1,0 +1,160 @@
+"""The pattern tagger: clause rules over the concept terms found in each segment.
+
+A rule fires on a segment when all its `all` labels, one label of each `any`
+group, and none of its `none` labels occur inside the segment. A rule whose
+positive part holds but which is vetoed by a `none` label (a negation, a
+look-alike such as `700 million parameters`) becomes a `Discarded` with the
+veto as its reason, so `--explain` can show what was not tagged and why.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractors.matching import TermHit, TermMatcher
+from extractors.pattern_data import ClauseRule, PatternSet
+from extractors.types import (
+    CharSpan,
+    ClauseTag,
+    Discarded,
+    DiscardReason,
+    Document,
+    Explanation,
+    Segment,
+    SegmentKind,
+)
+
+_INHERITED_FROM_LEAD_IN = frozenset({"OBLIGATION", "PROHIBITION", "LICENSEE"})
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]*(?:\n[^“”\"\n]*){0,3})[”\"]")
+_LOOK_ALIKE_MARKERS = ("NOT_A", "PRIVACY", "SELF", "POINTER", "OWNERSHIP", "MODEL_CHANGE", "MARK")
+
+
+@dataclass(frozen=True, slots=True)
+class TaggerOutput:
+    """Candidate tags, what was vetoed, and the term hits of each segment."""
+
+    tags: tuple[ClauseTag, ...]
+    discarded: tuple[Discarded, ...]
+    hits: dict[Segment, tuple[TermHit, ...]]
+
+
+class PatternTagger:
+    """Tag segments with clause types using the pattern data."""
+
+    name = "patterns"
+
+    def __init__(self, patterns: PatternSet, matcher: TermMatcher | None = None) -> None:
+        self.patterns = patterns
+        self.matcher = matcher or TermMatcher(patterns)
+
+    def tag(self, document: Document, segments: Sequence[Segment]) -> TaggerOutput:
+        """Return candidate tags for `segments` of `document`."""
+        by_segment = _assign(self.matcher.find(document.text), segments)
+        by_span = {segment.span: hits for segment, hits in by_segment.items()}
+        tags: list[ClauseTag] = []
+        discarded: list[Discarded] = []
+        for segment, all_hits in by_segment.items():
+            if segment.kind is SegmentKind.HEADING:
+                continue
+            hits = _outside_quotes(document.text, segment.span, all_hits)
+            labels = {hit.label for hit in hits}
+            if segment.lead_in is not None:
+                inherited = by_span.get(segment.lead_in, ())
+                labels |= {h.label for h in inherited} & _INHERITED_FROM_LEAD_IN
+            fired: dict[str, ClauseTag] = {}
+            for rule in self.patterns.rules:
+                if not _positive(rule, labels):
+                    continue
+                tag = _make_tag(rule, segment, hits)
+                vetoes = sorted(set(rule.none) & labels)
+                if vetoes:
+                    discarded.append(_vetoed(tag, vetoes, hits))
+                    continue
+                previous = fired.get(rule.clause_type)
+                if previous is None or tag.score > previous.score:
+                    fired[rule.clause_type] = tag
+            tags.extend(fired.values())
+        tags.sort(key=lambda t: (t.span.start, t.clause_type))
+        return TaggerOutput(tuple(tags), tuple(discarded), by_segment)
+
+
+def _assign(
+    hits: Sequence[TermHit], segments: Sequence[Segment]
+) -> dict[Segment, tuple[TermHit, ...]]:
+    """Group hits by the segment that wholly contains them."""
+    starts = [segment.span.start for segment in segments]
+    grouped: dict[Segment, list[TermHit]] = defaultdict(list)
+    for hit in hits:
+        index = bisect.bisect_right(starts, hit.start) - 1
+        if index < 0:
+            continue
+        segment = segments[index]
+        if hit.end <= segment.span.end:
+            grouped[segment].append(hit)
+    return {segment: tuple(found) for segment, found in grouped.items()}
+
+
+def _outside_quotes(
+    text: str, span: CharSpan, hits: Sequence[TermHit]
+) -> tuple[TermHit, ...]:
+    """Drop hits inside quoted passages of four words or more.
+
+    A notice the licensee must display (`"X is licensed under the Y
+    Non-Commercial License"`) names terms; it does not state them.
+    """
+    quoted = [
+        (m.start(), m.end())
+        for m in _QUOTED.finditer(text, span.start, span.end)
+        if len(m.group(1).split()) >= 4
+    ]
+    if not quoted:
+        return tuple(hits)
+    return tuple(
+        hit
+        for hit in hits
+        if hit.label == "QUOTE_MARK" or not any(s <= hit.start and hit.end <= e for s, e in quoted)
+    )
+
+
+def _positive(rule: ClauseRule, labels: set[str]) -> bool:
+    if not all(label in labels for label in rule.all):
+        return False
+    return all(any(label in labels for label in group) for group in rule.any)
+
+
+def _make_tag(rule: ClauseRule, segment: Segment, hits: Sequence[TermHit]) -> ClauseTag:
+    wanted = set(rule.all) or {label for group in rule.any for label in group}
+    trigger_hits = [hit for hit in hits if hit.label in wanted]
+    trigger = CharSpan(trigger_hits[0].start, trigger_hits[0].end) if trigger_hits else None
+    matched = sorted({hit.label for hit in hits if hit.label in _rule_labels(rule)})
+    return ClauseTag(
+        clause_type=rule.clause_type,
+        span=segment.span,
+        score=rule.score,
+        explanation=Explanation(
+            extractor="patterns",
+            method="pattern",
+            score=rule.score,
+            pattern_id=rule.id,
+            note="terms: " + ", ".join(matched),
+        ),
+        trigger=trigger,
+    )
+
+
+def _rule_labels(rule: ClauseRule) -> set[str]:
+    return {*rule.all, *rule.none, *(label for group in rule.any for label in group)}
+
+
+def _vetoed(tag: ClauseTag, vetoes: Sequence[str], hits: Sequence[TermHit]) -> Discarded:
+    look_alike = any(v.startswith(_LOOK_ALIKE_MARKERS) for v in vetoes)
+    reason = DiscardReason.LOOK_ALIKE if look_alike else DiscardReason.NEGATED
+    found = [hit for hit in hits if hit.label in vetoes]
+    detail = f"rule {tag.explanation.pattern_id} vetoed by {', '.join(vetoes)}"
+    if found:
+        detail += f" at [{found[0].start}, {found[0].end})"
+    return Discarded(tag=tag, reason=reason, detail=detail)
