@@ -1,8 +1,8 @@
 """Find concept terms in a document with spaCy's PhraseMatcher and Matcher.
 
 Matching runs once per document on a *folded* copy of the text: whitespace
-runs (hard line breaks, indentation, CRLF) become one space and Markdown
-emphasis (`*`) is dropped, so `monthly\\n  active users` and `**托管使用**`
+runs (hard line breaks, indentation, CRLF) become one space, Markdown emphasis
+(`*`) and link brackets (`[text](url)`) are dropped, so `monthly\\n  active users` and `**托管使用**`
 match like their plain forms. An `OffsetMap` maps every folded offset back
 to the original text, so each hit still indexes `Document.text` exactly.
 """
@@ -22,7 +22,7 @@ from extractors.errors import ConfigError
 from extractors.pattern_data import PatternSet
 
 _CJK_PUNCT = r"[。；，、：！？（）「」『』《》【】“”]"
-_FOLD = re.compile(r"\s{2,}|[\t\r\n\f\v\u00a0\u2028\u2029]|\*+")
+_FOLD = re.compile(r"\s{2,}|[\t\r\n\f\v\u00a0\u2028\u2029]|\*+|\[|\]\(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def fold(text: str) -> tuple[str, OffsetMap]:
     shift = 0
     for match in _FOLD.finditer(text):
         pieces.append(text[last : match.start()])
-        replacement = "" if match.group(0).startswith("*") else " "
+        replacement = "" if match.group(0)[0] in "*[" else " "
         pieces.append(replacement)
         shift += len(match.group(0)) - len(replacement)
         last = match.end()
@@ -102,7 +102,9 @@ class TermMatcher:
                 try:
                     self._tokens.add(term.label, list(term.tokens))
                 except (ValueError, KeyError) as exc:
-                    raise ConfigError(f"{term.source}: term {term.label}: {exc}") from exc
+                    raise ConfigError(
+                        f"{term.source}: term {term.label}: {exc}"
+                    ) from exc
 
     def find(self, text: str) -> list[TermHit]:
         """Return every term occurrence in `text`, sorted by start offset."""
@@ -120,10 +122,14 @@ class TermMatcher:
                         end=offsets.to_original(span.end_char - 1) + 1,
                     )
                 )
-        return _apply_masks(sorted(hits, key=lambda h: (h.start, h.end, h.label)), self._masks)
+        return _apply_masks(
+            sorted(hits, key=lambda h: (h.start, h.end, h.label)), self._masks
+        )
 
 
-def _apply_masks(hits: list[TermHit], masks: dict[str, tuple[str, ...]]) -> list[TermHit]:
+def _apply_masks(
+    hits: list[TermHit], masks: dict[str, tuple[str, ...]]
+) -> list[TermHit]:
     """Drop hits covered by a longer term that masks them.
 
     `commercial` inside `non-commercial` is not a mention of commercial use;

@@ -117,12 +117,16 @@ def load_patterns(directory: Path | None = None) -> PatternSet:
         model = _parse_file(path)
         for label, term in model.terms.items():
             if label in terms:
-                raise ConfigError(f"{path.name}: term {label} already defined in {terms[label].source}")
+                raise ConfigError(
+                    f"{path.name}: term {label} already defined in {terms[label].source}"
+                )
             terms[label] = _term_spec(label, term, path.name)
         rules.extend(_rules_of(model, path))
     _check_references(rules, terms)
     _check_unique_ids(rules)
-    return PatternSet(terms=tuple(terms.values()), rules=tuple(rules), sha256=digest.hexdigest())
+    return PatternSet(
+        terms=tuple(terms.values()), rules=tuple(rules), sha256=digest.hexdigest()
+    )
 
 
 def _read_yaml(path: Path) -> Any:
@@ -144,10 +148,14 @@ def _term_spec(label: str, term: _TermModel, source: str) -> TermSpec:
     if term.gazetteer == "regions":
         phrases.extend(name for names in load_regions().values() for name in names)
     elif term.gazetteer is not None:
-        raise ConfigError(f"{source}: term {label}: unknown gazetteer {term.gazetteer!r}")
+        raise ConfigError(
+            f"{source}: term {label}: unknown gazetteer {term.gazetteer!r}"
+        )
     if not phrases and not term.tokens:
         raise ConfigError(f"{source}: term {label} has no phrases or token patterns")
-    return TermSpec(label, tuple(phrases), tuple(term.tokens), source, tuple(term.masks))
+    return TermSpec(
+        label, tuple(phrases), tuple(term.tokens), source, tuple(term.masks)
+    )
 
 
 def _rules_of(model: _FileModel, path: Path) -> list[ClauseRule]:
@@ -166,12 +174,20 @@ def _rules_of(model: _FileModel, path: Path) -> list[ClauseRule]:
     ]
 
 
-def _check_references(rules: Sequence[ClauseRule], terms: Mapping[str, TermSpec]) -> None:
+def _check_references(
+    rules: Sequence[ClauseRule], terms: Mapping[str, TermSpec]
+) -> None:
     for rule in rules:
-        labels = [*rule.all, *rule.none, *(label for group in rule.any for label in group)]
+        labels = [
+            *rule.all,
+            *rule.none,
+            *(label for group in rule.any for label in group),
+        ]
         missing = sorted(set(labels) - set(terms))
         if missing:
-            raise ConfigError(f"rule {rule.id} names undefined terms: {', '.join(missing)}")
+            raise ConfigError(
+                f"rule {rule.id} names undefined terms: {', '.join(missing)}"
+            )
         if not rule.all and not rule.any:
             raise ConfigError(f"rule {rule.id} requires no term at all")
 

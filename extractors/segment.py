@@ -88,7 +88,9 @@ def segment(text: str) -> tuple[Segment, ...]:
             if kind is SegmentKind.SENTENCE and _looks_like_heading(text, span, block):
                 kind = SegmentKind.HEADING
             item_lead = lead_in if kind is SegmentKind.ITEM else None
-            segments.append(Segment(span=span, kind=kind, block=index, lead_in=item_lead))
+            segments.append(
+                Segment(span=span, kind=kind, block=index, lead_in=item_lead)
+            )
             if text[span.end - 1] in ":：":
                 lead_in = span
     return tuple(segments)
@@ -141,7 +143,11 @@ def _blocks(text: str) -> list[_Block]:
             _close(blocks, current, kinds)
             current = None
             continue
-        if in_fence or not line.strip() or (line.strip() == "---" and start < fm_end + 4):
+        if (
+            in_fence
+            or not line.strip()
+            or (line.strip() == "---" and start < fm_end + 4)
+        ):
             _close(blocks, current, kinds)
             current = None
             continue
@@ -193,8 +199,10 @@ def _sentences(text: str, block: _Block) -> Iterator[tuple[int, int]]:
         return
     for match in _SENTENCE_END.finditer(text, start, block.end):
         cut = match.end()
-        if match.group(0) == "" and text[cut - 1] == "." and _is_abbreviation(
-            text, start, cut - 1
+        if (
+            match.group(0) == ""
+            and text[cut - 1] == "."
+            and _is_abbreviation(text, start, cut - 1)
         ):
             continue
         if cut > start:
@@ -239,8 +247,10 @@ def _looks_like_heading(text: str, span: CharSpan, block: _Block) -> bool:
     chunk = text[span.start : span.end]
     if "\n" in chunk or len(chunk) > _HEADING_MAX:
         return False
-    if chunk[-1] in ".;:!?。；：！？\"”)":
+    if chunk[-1] in '.;:!?。；：！？"”)':
         return False
-    return span.start >= block.start and span.end <= block.end and (
-        block.end - block.start <= len(chunk) + 12
+    return (
+        span.start >= block.start
+        and span.end <= block.end
+        and (block.end - block.start <= len(chunk) + 12)
     )

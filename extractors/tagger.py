@@ -30,7 +30,18 @@ from extractors.types import (
 
 _INHERITED_FROM_LEAD_IN = frozenset({"OBLIGATION", "PROHIBITION", "LICENSEE"})
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]*(?:\n[^“”\"\n]*){0,3})[”\"]")
-_LOOK_ALIKE_MARKERS = ("NOT_A", "PRIVACY", "SELF", "POINTER", "OWNERSHIP", "MODEL_CHANGE", "MARK")
+_CONTINUATION = re.compile(
+    r"(?:Therefore|Thus|Accordingly|Consequently|Hence|Any such|Such)\b"
+)
+_LOOK_ALIKE_MARKERS = (
+    "NOT_A",
+    "PRIVACY",
+    "SELF",
+    "POINTER",
+    "OWNERSHIP",
+    "MODEL_CHANGE",
+    "MARK",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +58,9 @@ class PatternTagger:
 
     name = "patterns"
 
-    def __init__(self, patterns: PatternSet, matcher: TermMatcher | None = None) -> None:
+    def __init__(
+        self, patterns: PatternSet, matcher: TermMatcher | None = None
+    ) -> None:
         self.patterns = patterns
         self.matcher = matcher or TermMatcher(patterns)
 
@@ -57,29 +70,81 @@ class PatternTagger:
         by_span = {segment.span: hits for segment, hits in by_segment.items()}
         tags: list[ClauseTag] = []
         discarded: list[Discarded] = []
-        for segment, all_hits in by_segment.items():
+        previous: tuple[Segment, set[str], list[ClauseTag]] | None = None
+        for segment in segments:
             if segment.kind is SegmentKind.HEADING:
+                previous = None
                 continue
-            hits = _outside_quotes(document.text, segment.span, all_hits)
+            hits = _outside_quotes(document.text, segment.span, by_segment.get(segment, ()))
             labels = {hit.label for hit in hits}
             if segment.lead_in is not None:
                 inherited = by_span.get(segment.lead_in, ())
                 labels |= {h.label for h in inherited} & _INHERITED_FROM_LEAD_IN
-            fired: dict[str, ClauseTag] = {}
-            for rule in self.patterns.rules:
-                if not _positive(rule, labels):
-                    continue
-                tag = _make_tag(rule, segment, hits)
-                vetoes = sorted(set(rule.none) & labels)
-                if vetoes:
-                    discarded.append(_vetoed(tag, vetoes, hits))
-                    continue
-                previous = fired.get(rule.clause_type)
-                if previous is None or tag.score > previous.score:
-                    fired[rule.clause_type] = tag
-            tags.extend(fired.values())
+            own = self._fire(segment, labels, hits, discarded)
+            if previous is not None and _continues(document.text, segment, previous[0]):
+                own = self._merge(previous, segment, labels, hits, own, tags)
+            tags.extend(own)
+            previous = (segment, labels, own)
         tags.sort(key=lambda t: (t.span.start, t.clause_type))
         return TaggerOutput(tuple(tags), tuple(discarded), by_segment)
+
+
+    def _fire(
+        self,
+        segment: Segment,
+        labels: set[str],
+        hits: Sequence[TermHit],
+        discarded: list[Discarded],
+    ) -> list[ClauseTag]:
+        """Apply every rule to one segment; keep the best tag per clause type."""
+        fired: dict[str, ClauseTag] = {}
+        for rule in self.patterns.rules:
+            if not _positive(rule, labels):
+                continue
+            tag = _make_tag(rule, segment, hits)
+            vetoes = sorted(set(rule.none) & labels)
+            if vetoes:
+                discarded.append(_vetoed(tag, vetoes, hits))
+                continue
+            best = fired.get(rule.clause_type)
+            if best is None or tag.score > best.score:
+                fired[rule.clause_type] = tag
+        return list(fired.values())
+
+    def _merge(
+        self,
+        previous: tuple[Segment, set[str], list[ClauseTag]],
+        segment: Segment,
+        labels: set[str],
+        hits: Sequence[TermHit],
+        own: list[ClauseTag],
+        tags: list[ClauseTag],
+    ) -> list[ClauseTag]:
+        """Join a `Therefore ...`/`Any such ...` sentence to the one it continues.
+
+        ANNOTATION.md joins sentences when one cannot be understood without the
+        other; such a sentence states its clause only together with the last one.
+        """
+        prev_segment, prev_labels, prev_tags = previous
+        joined = Segment(
+            span=CharSpan(prev_segment.span.start, segment.span.end),
+            kind=prev_segment.kind,
+            block=prev_segment.block,
+            lead_in=prev_segment.lead_in,
+        )
+        merged = self._fire(joined, prev_labels | labels, hits, [])
+        merged_types = {tag.clause_type for tag in merged}
+        for tag in prev_tags:
+            if tag.clause_type in merged_types and tag in tags:
+                tags.remove(tag)
+        return [*merged, *(tag for tag in own if tag.clause_type not in merged_types)]
+
+
+def _continues(text: str, segment: Segment, previous: Segment) -> bool:
+    """Return True when `segment` opens with a word that points back."""
+    if segment.block != previous.block:
+        return False
+    return _CONTINUATION.match(text, segment.span.start, segment.span.end) is not None
 
 
 def _assign(
@@ -116,7 +181,8 @@ def _outside_quotes(
     return tuple(
         hit
         for hit in hits
-        if hit.label == "QUOTE_MARK" or not any(s <= hit.start and hit.end <= e for s, e in quoted)
+        if hit.label == "QUOTE_MARK"
+        or not any(s <= hit.start and hit.end <= e for s, e in quoted)
     )
 
 
@@ -129,7 +195,9 @@ def _positive(rule: ClauseRule, labels: set[str]) -> bool:
 def _make_tag(rule: ClauseRule, segment: Segment, hits: Sequence[TermHit]) -> ClauseTag:
     wanted = set(rule.all) or {label for group in rule.any for label in group}
     trigger_hits = [hit for hit in hits if hit.label in wanted]
-    trigger = CharSpan(trigger_hits[0].start, trigger_hits[0].end) if trigger_hits else None
+    trigger = (
+        CharSpan(trigger_hits[0].start, trigger_hits[0].end) if trigger_hits else None
+    )
     matched = sorted({hit.label for hit in hits if hit.label in _rule_labels(rule)})
     return ClauseTag(
         clause_type=rule.clause_type,
@@ -150,7 +218,9 @@ def _rule_labels(rule: ClauseRule) -> set[str]:
     return {*rule.all, *rule.none, *(label for group in rule.any for label in group)}
 
 
-def _vetoed(tag: ClauseTag, vetoes: Sequence[str], hits: Sequence[TermHit]) -> Discarded:
+def _vetoed(
+    tag: ClauseTag, vetoes: Sequence[str], hits: Sequence[TermHit]
+) -> Discarded:
     look_alike = any(v.startswith(_LOOK_ALIKE_MARKERS) for v in vetoes)
     reason = DiscardReason.LOOK_ALIKE if look_alike else DiscardReason.NEGATED
     found = [hit for hit in hits if hit.label in vetoes]

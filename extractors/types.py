@@ -173,4 +173,3 @@ class RiskFinding:
     clause_types: tuple[ClauseType, ...]
     verdict: str | None = None
     """Set when an organisation profile was applied: why this severity."""
-
