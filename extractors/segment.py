@@ -199,6 +199,8 @@ def _sentences(text: str, block: _Block) -> Iterator[tuple[int, int]]:
         return
     for match in _SENTENCE_END.finditer(text, start, block.end):
         cut = match.end()
+        if _inside_quote(text, start, cut):
+            continue
         if (
             match.group(0) == ""
             and text[cut - 1] == "."
@@ -210,6 +212,16 @@ def _sentences(text: str, block: _Block) -> Iterator[tuple[int, int]]:
             start = cut
     if start < block.end:
         yield start, block.end
+
+
+def _inside_quote(text: str, start: int, cut: int) -> bool:
+    """Return True when a cut would fall inside a quoted passage.
+
+    A quoted notice (`"X is licensed ... Copyright Y. All Rights Reserved."`)
+    belongs to the sentence that requires it.
+    """
+    chunk = text[start:cut]
+    return sum(chunk.count(q) for q in '"“”') % 2 == 1
 
 
 def _is_abbreviation(text: str, start: int, dot: int) -> bool:

@@ -1,0 +1,142 @@
+"""The clause engine: parse -> segment -> tag -> params -> resolve -> rules -> result.
+
+`ClauseEngine` holds what is expensive to build (compiled spaCy matchers,
+loaded rules, the known-license index) and analyses one document at a time
+with pure stages. Nothing here catches an exception: a bad document fails in
+the parser with an `InputError`, a bad data file at construction with a
+`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from extractors.labels import ClauseType
+from extractors.params import extract_params
+from extractors.pattern_data import PatternSet, load_patterns
+from extractors.resolve import resolve
+from extractors.risk import OrgProfile, RiskRule, apply_rules, load_rules, rules_sha256
+from extractors.risk.rules import DEFAULT_RULES_PATH
+from extractors.segment import segment
+from extractors.tagger import PatternTagger
+from extractors.types import ClauseTag, Discarded, Document, RiskFinding
+
+ENGINE_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Which engine and data produced a result, so old results stay explainable."""
+
+    engine_version: str
+    patterns_sha256: str
+    rules_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult:
+    """Everything the engine says about one document."""
+
+    document: Document
+    clauses: tuple[ClauseTag, ...]
+    findings: tuple[RiskFinding, ...]
+    provenance: Provenance
+    discarded: tuple[Discarded, ...] = ()
+    license: Mapping[str, Any] | None = None
+
+
+class ClauseEngine:
+    """Analyse documents with the pattern tagger and the risk rules."""
+
+    def __init__(
+        self,
+        *,
+        patterns: PatternSet,
+        rules: Sequence[RiskRule],
+        rules_digest: str,
+        identify: Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.tagger = PatternTagger(patterns)
+        self.rules = tuple(rules)
+        self.identify = identify
+        self.provenance = Provenance(ENGINE_VERSION, patterns.sha256, rules_digest)
+
+    def tag(self, document: Document) -> tuple[tuple[ClauseTag, ...], tuple[Discarded, ...]]:
+        """Return the clauses of `document` with parameters, and the discards."""
+        output = self.tagger.tag(document, segment(document.text))
+        text = document.text
+        with_params = [
+            replace(t, params=extract_params(t.clause_type, text[t.span.start : t.span.end]))
+            for t in output.tags
+        ]
+        return tuple(resolve(document, with_params)), output.discarded
+
+    def analyze(
+        self,
+        document: Document,
+        *,
+        profile: OrgProfile | None = None,
+        explain: bool = False,
+    ) -> AnalysisResult:
+        """Run the whole pipeline on one document."""
+        clauses, discarded = self.tag(document)
+        findings = apply_rules(document, clauses, self.rules, profile)
+        license_info = self.identify(document, clauses) if self.identify else None
+        return AnalysisResult(
+            document=document,
+            clauses=clauses,
+            findings=tuple(findings),
+            provenance=self.provenance,
+            discarded=discarded if explain else (),
+            license=license_info,
+        )
+
+
+def build_engine(
+    *,
+    pattern_dir: Path | None = None,
+    rules_path: Path | None = None,
+    identify: bool = False,
+) -> ClauseEngine:
+    """Build an engine from pattern and rule files (the shipped ones by default)."""
+    rules_file = rules_path or DEFAULT_RULES_PATH
+    identifier = _identifier() if identify else None
+    return ClauseEngine(
+        patterns=load_patterns(pattern_dir),
+        rules=load_rules(rules_file),
+        rules_digest=rules_sha256([rules_file]),
+        identify=identifier,
+    )
+
+
+@cache
+def default_engine() -> ClauseEngine:
+    """Return the engine built from the shipped data, built once per process."""
+    return build_engine()
+
+
+def default_tagger() -> Callable[[Document], Sequence[ClauseTag]]:
+    """Return a callable giving the clauses of a document (for index building)."""
+    engine = build_engine(identify=False)
+    return lambda document: engine.tag(document)[0]
+
+
+def _identifier() -> Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]]:
+    from extractors.identify import identify_document
+
+    return identify_document
+
+
+def clause_types() -> tuple[ClauseType, ...]:
+    """Return every clause type the engine can tag."""
+    return tuple(ClauseType)
+
+
+def text_sha256(text: str) -> str:
+    """Return the SHA-256 of a text, the identity of a document's content."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

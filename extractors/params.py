@@ -1,0 +1,388 @@
+"""Parameter extraction: read a tagged clause's values from its own text.
+
+Each clause type has one function taking the clause text and returning the
+parameters ANNOTATION.md defines for it (a threshold's metric and value, an
+attribution's kind and quoted text, a policy's name and URL, regions, scope,
+jurisdiction). Values that live elsewhere in the document (what a defined
+"Territory" covers, a policy URL given in its definition, the law a bare
+"courts" sentence refers to) are resolved later by `extractors.resolve`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from extractors.labels import ClauseType
+from extractors.pattern_data import load_regions
+
+Params = dict[str, Any]
+
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100,
+}  # fmt: skip
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mm": 1e6,
+    "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12,
+    "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8,
+}  # fmt: skip
+_CURRENCIES = {
+    "usd": "USD", "us$": "USD", "$": "USD", "dollars": "USD", "eur": "EUR", "€": "EUR",
+    "euros": "EUR", "gbp": "GBP", "£": "GBP", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
+    "yuan": "CNY", "元": "CNY",
+}  # fmt: skip
+_AMOUNT = re.compile(
+    r"(?P<cur>USD|EUR|GBP|RMB|CNY|US\$|\$|€|£|¥)?\s?\$?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(_WORD_NUMBERS)
+    + r")(?:\s*|-)(?P<scale>thousand|millions?|billions?|trillion|bn|mm|[kmb](?![a-z])|万|百万|千万|亿)?"
+    r"(?:\s*(?P<cur2>USD|EUR|GBP|RMB|CNY|dollars|euros|yuan|元))?",
+    re.IGNORECASE,
+)
+_NOT_USERS_AFTER = re.compile(
+    r"\s*(?:parameters?|params|tokens?|images?|samples|examples|words|hours|steps|pairs|"
+    r"documents|pages|gpus?|flops|languages)\b",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("*", "").split())
+
+
+# -- usage_threshold -------------------------------------------------------
+
+
+def _metric(text: str, after: str, currency: str | None) -> str:
+    window = after[:80].lower()
+    whole = text.lower()
+    if currency or "revenue" in window or "turnover" in window:
+        return "monthly_revenue" if "monthly revenue" in whole else "annual_revenue"
+    for probe in (window, whole):
+        if re.search(r"daily active|\bdau\b|日活", probe):
+            return "daily_active_users"
+        if re.search(r"monthly active|\bmau\b|月活", probe):
+            return "monthly_active_users"
+        if "revenue" in probe:
+            return "annual_revenue"
+    return "other"
+
+
+def _consequence(text: str) -> str:
+    lowered = text.lower()
+    if re.search(r"request a licen[cs]e|obtain a licen[cs]e|separate licen[cs]e|"
+                 r"commercial licen[cs]e|licen[cs]e from", lowered):  # fmt: skip
+        return "license_required"
+    if re.search(r"\bfees?\b|\bpay\b|royalt", lowered):
+        return "fee_required"
+    if re.search(r"attribution|built with|display", lowered):
+        return "attribution_required"
+    return "rights_terminate"
+
+
+def usage_threshold(text: str) -> Params:
+    """Return every numeric threshold in the clause with metric and consequence."""
+    thresholds: list[dict[str, Any]] = []
+    for match in _AMOUNT.finditer(text):
+        value = _amount_value(match)
+        if value is None or value < 1000 or _NOT_USERS_AFTER.match(text, match.end()):
+            continue
+        if re.fullmatch(r"(19|20)\d\d", match.group("num")) and not match.group("scale"):
+            continue
+        raw_currency = (match.group("cur") or match.group("cur2") or "").lower()
+        currency = _CURRENCIES.get(raw_currency)
+        metric = _metric(text, text[match.end() :], currency)
+        item: dict[str, Any] = {"metric": metric, "value": value}
+        if currency and metric.endswith("revenue"):
+            item["currency"] = currency
+        item["consequence"] = _consequence(text)
+        if item not in thresholds:
+            thresholds.append(item)
+    return {"thresholds": thresholds}
+
+
+def _amount_value(match: re.Match[str]) -> int | None:
+    raw = match.group("num").lower().replace(",", "")
+    number = float(_WORD_NUMBERS[raw]) if raw in _WORD_NUMBERS else float(raw)
+    scale = (match.group("scale") or "").lower()
+    if scale == "b" and not (match.group("cur") or match.group("cur2")):
+        return None  # "7B" is a model size, not a count of users
+    return int(number * _SCALES.get(scale, 1.0))
+
+
+# -- attribution -----------------------------------------------------------
+
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("license_copy", re.compile(r"cop(?:y|ies) of (?:this|the) (?:agreement|licen[cs]e|terms)|"
+                                r"(?:协议|協議|许可证|許可證)的副本", re.I)),  # fmt: skip
+    ("notice_file", re.compile(r"notice\W*\s+text\s+file|notice file|notices? file|"
+                               r"following (?:attribution )?notice|"
+                               r"attribution notice,|NOTICE文本|NOTICE文件", re.I)),  # fmt: skip
+    ("naming_prefix", re.compile(r"beginning of|prefix|开头|開頭", re.I)),
+    ("display_notice", re.compile(r"display|built (?:with|on|using)|powered by|acknowledge|"
+                                  r"attribute the source|label|public statement|"
+                                  r"显示|來源|来源|聲明", re.I)),  # fmt: skip
+    ("modification_notice", re.compile(r"modified files|changed the files|"
+                                       r"indicate (?:the )?(?:nature|substantial)|"
+                                       r"changes made|修改的文件|更改了文件|修改的内容|"
+                                       r"說明您更改", re.I)),  # fmt: skip
+    ("retain_notices", re.compile(r"retain|keep intact|alter or remove|"
+                                  r"included in all copies|保留|应包含在|應包含在", re.I)),  # fmt: skip
+)
+_TEXT_KINDS = frozenset({"display_notice", "naming_prefix", "notice_file"})
+_DEFINED_WORD = re.compile(r"(?:Notice|NOTICE|Mark|Marks|Materials)")
+
+
+def attribution(text: str) -> Params:
+    """Return the kind(s) of attribution duty and any quoted text to show."""
+    folded = _fold(text)
+    kinds = [kind for kind, pattern in _KIND_PATTERNS if pattern.search(folded)]
+    if "notice_file" in kinds:
+        kinds = [k for k in kinds if k not in ("retain_notices", "display_notice")]
+    if "naming_prefix" in kinds and "display_notice" in kinds:
+        kinds.remove("display_notice")
+    params: Params = {"kind": kinds[0] if len(kinds) == 1 else kinds}
+    if _TEXT_KINDS & set(kinds):
+        quotes = [q for q in quoted_strings(text) if not _DEFINED_WORD.fullmatch(q)]
+        if "naming_prefix" not in kinds:
+            quotes = [q for q in quotes if len(q.split()) >= 2]
+        if quotes:
+            params["text"] = quotes[0] if len(quotes) == 1 else quotes
+    return params
+
+
+def quoted_strings(text: str) -> list[str]:
+    """Return quoted passages, outermost first; curly quotes may nest."""
+    found: list[str] = []
+    depth = 0
+    start = 0
+    for index, char in enumerate(text):
+        if char in "“「":
+            if depth == 0:
+                start = index + 1
+            depth += 1
+        elif char in "”」" and depth:
+            depth -= 1
+            if depth == 0:
+                found.append(_fold(text[start:index]))
+    found.extend(_fold(m) for m in re.findall(r'"([^"]+)"', text))
+    return [q for q in found if q]
+
+
+# -- aup_incorporation -----------------------------------------------------
+
+_POLICY = re.compile(
+    r"(?P<prefix>(?:(?:[A-Z][\w.-]*|of|and|for)\s+){0,5}?)"
+    r"(?P<core>Acceptable Use Policy|Prohibited Uses? Policy|Responsible Use Policy|"
+    r"Usage Polic(?:y|ies)|Use Policy|Attachment [A-Z]|Trustworthy AI\s+terms|"
+    r"acceptable use policy|AUP|可接受使用政策)"
+    r"(?P<suffix>\s+for\s+the\s+(?:[A-Z][\w-]*\s?){1,4})?"
+)
+_URL = re.compile(
+    r"https?://[^\s)\]>\"”’,]+|\b(?:[A-Za-z0-9-]+\.)+(?:com|ai|dev|org|net|io|ae|cn)"
+    r"(?:/[^\s)\]>\"”’,;]*)?"
+)
+_UPDATABLE = re.compile(
+    r"(?:as )?(?:may be |is )?(?:updated|amended|modified|revised) from time to time|"
+    r"latest version|不時|不时",
+    re.I,
+)
+
+
+def find_url(text: str) -> str | None:
+    """Return the first URL or bare domain path in `text`, trailing dots cut."""
+    match = _URL.search(text)
+    return match.group(0).rstrip(".").replace("\\_", "_") if match else None
+
+
+def aup_incorporation(text: str) -> Params:
+    """Return the incorporated policy's name, URL and whether it may change."""
+    folded = _fold(text)
+    params: Params = {"updatable": bool(_UPDATABLE.search(folded))}
+    match = _POLICY.search(folded)
+    if match:
+        prefix = " ".join(
+            w for w in match.group("prefix").split() if not w.endswith(("'s", "’s"))
+        )
+        prefix = re.sub(r"^(?:(?:The|Your|Our|of|and|for)\s+)+", "", prefix)
+        name = f"{prefix} {match.group('core')}".strip()
+        params["policy"] = (name + (match.group("suffix") or "").rstrip()).strip()
+        # the policy's own link follows its name; an earlier link is another document's
+        url = find_url(folded[match.end() :])
+    else:
+        url = find_url(folded)
+    if url:
+        params["url"] = url
+    return params
+
+
+# -- geographic_restriction ------------------------------------------------
+
+
+@cache
+def _region_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    pairs = [
+        (name, code)
+        for code, names in load_regions().items()
+        if "-" not in code
+        for name in names
+    ]
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    return tuple(
+        (re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])", re.I), code)
+        for name, code in pairs
+    )
+
+
+def regions_in(text: str) -> list[str]:
+    """Return ISO codes (plus EU, EEA) of the places named in `text`, in order."""
+    folded = _fold(text)
+    taken: list[tuple[int, int, str]] = []
+    for pattern, code in _region_patterns():
+        for match in pattern.finditer(folded):
+            if any(s < match.end() and match.start() < e for s, e, _ in taken):
+                continue
+            taken.append((match.start(), match.end(), code))
+    codes: list[str] = []
+    for _, _, code in sorted(taken):
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def geographic_restriction(text: str) -> Params:
+    """Return the regions named and whether they are excluded or the only ones."""
+    lowered = _fold(text).lower()
+    excluded = re.search(
+        r"exclud|except|not apply|not (?:being )?granted|outside|not available|"
+        r"not licensed|domiciled|principal place|不适用|不適用|除外", lowered
+    )  # fmt: skip
+    only = re.search(r"\bonly\b|exclusively|solely|limited to|仅限|僅限", lowered)
+    mode = "only" if only and not excluded else "excluded"
+    return {"regions": regions_in(text), "mode": mode}
+
+
+# -- commercial_restriction ------------------------------------------------
+
+_HOSTING = re.compile(
+    r"host|as a service|managed service|remote access|via (?:your|an) apis?|"
+    r"cloud service|software service|托管|託管", re.I
+)  # fmt: skip
+_RESEARCH_ONLY = re.compile(
+    r"research (?:purposes |use )?only|solely for (?:your )?(?:non-?commercial )?research|"
+    r"non-?commercial research|academic research purposes only|restricted for academic|"
+    r"research or evaluation purposes only|for research purposes|research uses?\b|"
+    r"非商业研究|学术研究|研究目的", re.I
+)  # fmt: skip
+_NON_COMMERCIAL = re.compile(
+    r"non-?commercial|not for commercial|商业|商業|commercial", re.I
+)
+_PERMISSION = re.compile(
+    r"request a licen[cs]e|register|registration|fill out|apply|application|contact|"
+    r"authori[sz]ation|permission|consent|登记|登記|申请|申請|授权|問卷|问卷", re.I
+)  # fmt: skip
+_PROHIBITS = re.compile(r"\bnot\b|\bno\b|never|prohibit|only|solely|不得|仅|僅", re.I)
+
+
+_ASK = re.compile(
+    r"request a licen[cs]e|register|registration|fill out|apply|application|contact|"
+    r"登记|登記|申请|申請|问卷|問卷", re.I
+)  # fmt: skip
+
+
+def commercial_restriction(text: str) -> Params:
+    """Return the scope(s) of the commercial restriction."""
+    scopes: list[str] = []
+    text = _fold(text)
+    commercial = re.search(r"(?<!non-)(?<!non)commercial|商业|商用|商業", text, re.I)
+    if _HOSTING.search(text):
+        commercial = re.search(r"commercial|production|商业|商用", text, re.I)
+        if commercial and _PERMISSION.search(text):
+            scopes.append("permission_required")
+        scopes.append("hosting_prohibited")
+    elif commercial and _ASK.search(text):
+        scopes.append("permission_required")
+    elif _RESEARCH_ONLY.search(text):
+        scopes.append("research_only")
+    elif re.search(r"non-?commercial|非商业|非商業", text, re.I) or (
+        _NON_COMMERCIAL.search(text) and _PROHIBITS.search(text)
+        and not _PERMISSION.search(text)
+    ):
+        scopes.append("non_commercial")
+    else:
+        scopes.append("permission_required")
+    return {"scope": scopes[0] if len(scopes) == 1 else scopes}
+
+
+# -- unilateral_change -----------------------------------------------------
+
+
+def unilateral_change(text: str) -> Params:
+    """Return whether the licensor may change the agreement or a policy."""
+    policy = re.search(r"polic|aup|政策", text, re.I)
+    return {"target": "policy" if policy else "agreement"}
+
+
+# -- governing_law ---------------------------------------------------------
+
+_JURISDICTIONS: tuple[tuple[str, str], ...] = (
+    (r"hong kong|香港", "HK"),
+    (r"macau|macao|澳门|澳門", "MO"),
+    (r"california|santa clara|san mateo|san francisco", "US-CA"),
+    (r"delaware", "US-DE"),
+    (r"new york", "US-NY"),
+    (r"washington state|state of washington", "US-WA"),
+    (r"england and wales|english law|laws of england", "GB-ENG"),
+    (r"singapore|新加坡", "SG"),
+    (r"china|\bprc\b|people['’]s republic|people['’]s courts?|beijing|hangzhou|shanghai|"
+     r"shenzhen|haidian|中华人民共和国|中華人民共和國|中国|中國|北京|杭州|人民法院", "CN"),  # fmt: skip
+    (r"switzerland|swiss", "CH"),
+    (r"germany|german", "DE"),
+    (r"france|french", "FR"),
+    (r"japan", "JP"),
+    (r"korea", "KR"),
+    (r"united kingdom", "GB"),
+    (r"united states|\bu\.s\.|\busa\b", "US"),
+)
+
+
+_CARVE_OUT = re.compile(r"(?:excluding|not including|other than|不包括|不含)[^.;)）]*", re.I)
+
+
+def governing_law(text: str) -> Params:
+    """Return the jurisdiction named, subdivision first (`US-CA` before `US`).
+
+    Places in a carve-out (`the PRC, excluding Hong Kong`) are not the law.
+    """
+    folded = _CARVE_OUT.sub(" ", _fold(text))
+    for pattern, code in _JURISDICTIONS:
+        if re.search(pattern, folded, re.I):
+            return {"jurisdiction": code}
+    return {}
+
+
+def no_params(text: str) -> Params:  # noqa: ARG001
+    """Return the empty parameters of a clause type that defines none."""
+    return {}
+
+
+EXTRACTORS: dict[ClauseType, Callable[[str], Params]] = {
+    ClauseType.USAGE_THRESHOLD: usage_threshold,
+    ClauseType.ATTRIBUTION: attribution,
+    ClauseType.AUP_INCORPORATION: aup_incorporation,
+    ClauseType.GEOGRAPHIC_RESTRICTION: geographic_restriction,
+    ClauseType.COMMERCIAL_RESTRICTION: commercial_restriction,
+    ClauseType.OUTPUT_RESTRICTION: no_params,
+    ClauseType.RESTRICTION_FLOWDOWN: no_params,
+    ClauseType.UNILATERAL_CHANGE: unilateral_change,
+    ClauseType.LITIGATION_TERMINATION: no_params,
+    ClauseType.GOVERNING_LAW: governing_law,
+}
+
+
+def extract_params(clause_type: ClauseType, text: str) -> Params:
+    """Return the parameters of a clause of `clause_type` stated by `text`."""
+    return EXTRACTORS[clause_type](text)

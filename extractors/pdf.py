@@ -1,0 +1,109 @@
+"""PDF text extraction, exactly as the labelled corpus was made.
+
+The corpus `.pdf.txt` files are pdfplumber 0.11.10's `extract_text()` per page,
+joined by form feeds; gold offsets index that text, so this module must produce
+it byte for byte and must not tidy it up.
+
+This is the one place that talks to pdfplumber/pdfminer. Their exceptions are
+many and undocumented, so every failure is caught here and re-raised as
+`PdfError` with the cause chained: nothing from them escapes unwrapped.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Final
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from extractors.errors import PdfError
+
+PAGE_SEPARATOR: Final = "\f"
+EOF_MARKER: Final = b"%%EOF"
+EOF_WINDOW: Final = 1024
+"""Readers expect `%%EOF` in the last KiB; without it the file was cut short."""
+
+
+@dataclass(frozen=True, slots=True)
+class PdfText:
+    """The extracted text and where each page starts in it."""
+
+    text: str
+    page_starts: tuple[int, ...]
+
+
+def extract_pdf(data: bytes, *, source: str = "the PDF") -> PdfText:
+    """Extract the text of every page, pages separated by a form feed.
+
+    Raises PdfError when the PDF is truncated, encrypted, corrupt, or has no
+    extractable text (a scanned image needs OCR first).
+    """
+    if EOF_MARKER not in data[-EOF_WINDOW:]:
+        raise PdfError(
+            f"{source} looks truncated (no %%EOF marker at its end); "
+            "download or export it again"
+        )
+    pages = _page_texts(data, source)
+    if not pages:
+        raise PdfError(f"{source} has no pages")
+    text = PAGE_SEPARATOR.join(pages)
+    if not text.strip():
+        raise PdfError(
+            f"{source} has no extractable text (it may be a scanned image); "
+            "run OCR on it or supply a text version"
+        )
+    return PdfText(text=text, page_starts=_page_starts(pages))
+
+
+def _page_starts(pages: list[str]) -> tuple[int, ...]:
+    """Offsets where each page begins: just after each separating form feed."""
+    starts = [0]
+    for page in pages[:-1]:
+        starts.append(starts[-1] + len(page) + len(PAGE_SEPARATOR))
+    return tuple(starts)
+
+
+def _page_texts(data: bytes, source: str) -> list[str]:
+    """Run pdfplumber; translate any failure of it into a PdfError with a reason."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            texts: list[str] = []
+            for page in pdf.pages:
+                texts.append(page.extract_text() or "")
+                page.close()
+            return texts
+    except MemoryError:
+        raise
+    except Exception as exc:  # the single pdfplumber boundary: see module doc
+        raise _pdf_error(exc, source) from exc
+
+
+def _pdf_error(exc: Exception, source: str) -> PdfError:
+    """Build the user-facing error for a pdfplumber/pdfminer failure."""
+    cause = _unwrap(exc)
+    if isinstance(cause, PDFPasswordIncorrect):
+        return PdfError(
+            f"{source} is encrypted and needs a password to open; "
+            "remove the password protection and try again"
+        )
+    if isinstance(cause, PDFEncryptionError):
+        return PdfError(
+            f"{source} is encrypted with an unsupported method ({cause}); "
+            "save an unencrypted copy and try again"
+        )
+    reason = str(cause).strip() or "no detail given"
+    return PdfError(
+        f"{source} is corrupt or not a readable PDF: {type(cause).__name__}: {reason}"
+    )
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """Find the pdfminer error that pdfplumber wrapped (it passes it as args[0])."""
+    if isinstance(exc, PdfminerException) and exc.args:
+        inner = exc.args[0]
+        if isinstance(inner, BaseException):
+            return _unwrap(inner)
+    return exc
