@@ -59,19 +59,24 @@ class ClauseEngine:
         patterns: PatternSet,
         rules: Sequence[RiskRule],
         rules_digest: str,
-        identify: Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]] | None = None,
+        identify: Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]]
+        | None = None,
     ) -> None:
         self.tagger = PatternTagger(patterns)
         self.rules = tuple(rules)
         self.identify = identify
         self.provenance = Provenance(ENGINE_VERSION, patterns.sha256, rules_digest)
 
-    def tag(self, document: Document) -> tuple[tuple[ClauseTag, ...], tuple[Discarded, ...]]:
+    def tag(
+        self, document: Document
+    ) -> tuple[tuple[ClauseTag, ...], tuple[Discarded, ...]]:
         """Return the clauses of `document` with parameters, and the discards."""
         output = self.tagger.tag(document, segment(document.text))
         text = document.text
         with_params = [
-            replace(t, params=extract_params(t.clause_type, text[t.span.start : t.span.end]))
+            replace(
+                t, params=extract_params(t.clause_type, text[t.span.start : t.span.end])
+            )
             for t in output.tags
         ]
         return tuple(resolve(document, with_params)), output.discarded

@@ -1,9 +1,9 @@
 """Find concept terms in a document with spaCy's PhraseMatcher and Matcher.
 
 Matching runs once per document on a *folded* copy of the text: whitespace
-runs (hard line breaks, indentation, CRLF) become one space, Markdown emphasis
-(`*`) and link brackets (`[text](url)`) are dropped, so `monthly\\n  active users` and `**托管使用**`
-match like their plain forms. An `OffsetMap` maps every folded offset back
+runs (hard line breaks, indentation, CRLF) become one space, Markdown
+emphasis (`*`) and link brackets (`[text](url)`) are dropped, so a wrapped
+`monthly / active users` and `**托管使用**` match like their plain forms. An
 to the original text, so each hit still indexes `Document.text` exactly.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -74,13 +75,14 @@ def make_nlp() -> Language:
     """
     nlp = spacy.blank("en")
     defaults = nlp.Defaults
-    nlp.tokenizer.infix_finditer = compile_infix_regex(
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.infix_finditer = compile_infix_regex(
         [*defaults.infixes, _CJK_PUNCT]  # type: ignore[misc]
     ).finditer
-    nlp.tokenizer.prefix_search = compile_prefix_regex(
+    tokenizer.prefix_search = compile_prefix_regex(
         [*defaults.prefixes, _CJK_PUNCT]  # type: ignore[misc]
     ).search
-    nlp.tokenizer.suffix_search = compile_suffix_regex(
+    tokenizer.suffix_search = compile_suffix_regex(
         [*defaults.suffixes, _CJK_PUNCT]  # type: ignore[misc]
     ).search
     return nlp

@@ -38,7 +38,8 @@ _AMOUNT = re.compile(
     r"(?P<cur>USD|EUR|GBP|RMB|CNY|US\$|\$|€|£|¥)?\s?\$?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
     + "|".join(_WORD_NUMBERS)
-    + r")(?:\s*|-)(?P<scale>thousand|millions?|billions?|trillion|bn|mm|[kmb](?![a-z])|万|百万|千万|亿)?"
+    + r")(?:\s*|-)"
+    r"(?P<scale>thousand|millions?|billions?|trillion|bn|mm|[kmb](?![a-z])|万|百万|千万|亿)?"
     r"(?:\s*(?P<cur2>USD|EUR|GBP|RMB|CNY|dollars|euros|yuan|元))?",
     re.IGNORECASE,
 )
@@ -90,7 +91,9 @@ def usage_threshold(text: str) -> Params:
         value = _amount_value(match)
         if value is None or value < 1000 or _NOT_USERS_AFTER.match(text, match.end()):
             continue
-        if re.fullmatch(r"(19|20)\d\d", match.group("num")) and not match.group("scale"):
+        if re.fullmatch(r"(19|20)\d\d", match.group("num")) and not match.group(
+            "scale"
+        ):
             continue
         raw_currency = (match.group("cur") or match.group("cur2") or "").lower()
         currency = _CURRENCIES.get(raw_currency)
@@ -116,21 +119,51 @@ def _amount_value(match: re.Match[str]) -> int | None:
 # -- attribution -----------------------------------------------------------
 
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("license_copy", re.compile(r"cop(?:y|ies) of (?:this|the) (?:agreement|licen[cs]e|terms)|"
-                                r"(?:协议|協議|许可证|許可證)的副本", re.I)),  # fmt: skip
-    ("notice_file", re.compile(r"notice\W*\s+text\s+file|notice file|notices? file|"
-                               r"following (?:attribution )?notice|"
-                               r"attribution notice,|NOTICE文本|NOTICE文件", re.I)),  # fmt: skip
+    (
+        "license_copy",
+        re.compile(
+            r"cop(?:y|ies) of (?:this|the) (?:agreement|licen[cs]e|terms)|"
+            r"(?:协议|協議|许可证|許可證)的副本",
+            re.I,
+        ),
+    ),  # fmt: skip
+    (
+        "notice_file",
+        re.compile(
+            r"notice\W*\s+text\s+file|notice file|notices? file|"
+            r"following (?:attribution )?notice|"
+            r"attribution notice,|NOTICE文本|NOTICE文件",
+            re.I,
+        ),
+    ),  # fmt: skip
     ("naming_prefix", re.compile(r"beginning of|prefix|开头|開頭", re.I)),
-    ("display_notice", re.compile(r"display|built (?:with|on|using)|powered by|acknowledge|"
-                                  r"attribute the source|label|public statement|"
-                                  r"显示|來源|来源|聲明", re.I)),  # fmt: skip
-    ("modification_notice", re.compile(r"modified files|changed the files|"
-                                       r"indicate (?:the )?(?:nature|substantial)|"
-                                       r"changes made|修改的文件|更改了文件|修改的内容|"
-                                       r"說明您更改", re.I)),  # fmt: skip
-    ("retain_notices", re.compile(r"retain|keep intact|alter or remove|"
-                                  r"included in all copies|保留|应包含在|應包含在", re.I)),  # fmt: skip
+    (
+        "display_notice",
+        re.compile(
+            r"display|built (?:with|on|using)|powered by|acknowledge|"
+            r"attribute the source|label|public statement|"
+            r"显示|來源|来源|聲明",
+            re.I,
+        ),
+    ),  # fmt: skip
+    (
+        "modification_notice",
+        re.compile(
+            r"modified files|changed the files|"
+            r"indicate (?:the )?(?:nature|substantial)|"
+            r"changes made|修改的文件|更改了文件|修改的内容|"
+            r"說明您更改",
+            re.I,
+        ),
+    ),  # fmt: skip
+    (
+        "retain_notices",
+        re.compile(
+            r"retain|keep intact|alter or remove|"
+            r"included in all copies|保留|应包含在|應包含在",
+            re.I,
+        ),
+    ),  # fmt: skip
 )
 _TEXT_KINDS = frozenset({"display_notice", "naming_prefix", "notice_file"})
 _DEFINED_WORD = re.compile(r"(?:Notice|NOTICE|Mark|Marks|Materials)")
@@ -272,7 +305,8 @@ _HOSTING = re.compile(
     r"cloud service|software service|托管|託管", re.I
 )  # fmt: skip
 _RESEARCH_ONLY = re.compile(
-    r"research (?:purposes |use )?only|solely for (?:your )?(?:non-?commercial )?research|"
+    r"research (?:purposes |use )?only|"
+    r"solely for (?:your )?(?:non-?commercial )?research|"
     r"non-?commercial research|academic research purposes only|restricted for academic|"
     r"research or evaluation purposes only|for research purposes|research uses?\b|"
     r"非商业研究|学术研究|研究目的", re.I
@@ -308,7 +342,8 @@ def commercial_restriction(text: str) -> Params:
     elif _RESEARCH_ONLY.search(text):
         scopes.append("research_only")
     elif re.search(r"non-?commercial|非商业|非商業", text, re.I) or (
-        _NON_COMMERCIAL.search(text) and _PROHIBITS.search(text)
+        _NON_COMMERCIAL.search(text)
+        and _PROHIBITS.search(text)
         and not _PERMISSION.search(text)
     ):
         scopes.append("non_commercial")
@@ -337,8 +372,12 @@ _JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (r"washington state|state of washington", "US-WA"),
     (r"england and wales|english law|laws of england", "GB-ENG"),
     (r"singapore|新加坡", "SG"),
-    (r"china|\bprc\b|people['’]s republic|people['’]s courts?|beijing|hangzhou|shanghai|"
-     r"shenzhen|haidian|中华人民共和国|中華人民共和國|中国|中國|北京|杭州|人民法院", "CN"),  # fmt: skip
+    (
+        r"china|\bprc\b|people['’]s republic|people['’]s courts?|"
+        r"beijing|hangzhou|shanghai|"
+        r"shenzhen|haidian|中华人民共和国|中華人民共和國|中国|中國|北京|杭州|人民法院",
+        "CN",
+    ),  # fmt: skip
     (r"switzerland|swiss", "CH"),
     (r"germany|german", "DE"),
     (r"france|french", "FR"),
@@ -349,7 +388,9 @@ _JURISDICTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-_CARVE_OUT = re.compile(r"(?:excluding|not including|other than|不包括|不含)[^.;)）]*", re.I)
+_CARVE_OUT = re.compile(
+    r"(?:excluding|not including|other than|不包括|不含)[^.;)）]*", re.I
+)
 
 
 def governing_law(text: str) -> Params:

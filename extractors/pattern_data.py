@@ -118,7 +118,8 @@ def load_patterns(directory: Path | None = None) -> PatternSet:
         for label, term in model.terms.items():
             if label in terms:
                 raise ConfigError(
-                    f"{path.name}: term {label} already defined in {terms[label].source}"
+                    f"{path.name}: term {label} already defined"
+                    f" in {terms[label].source}"
                 )
             terms[label] = _term_spec(label, term, path.name)
         rules.extend(_rules_of(model, path))

@@ -30,7 +30,8 @@ def resolve(document: Document, tags: Sequence[ClauseTag]) -> list[ClauseTag]:
     text = document.text
     territory = _territory(text, tags)
     policy_updatable = any(
-        t.clause_type is ClauseType.UNILATERAL_CHANGE and t.params.get("target") == "policy"
+        t.clause_type is ClauseType.UNILATERAL_CHANGE
+        and t.params.get("target") == "policy"
         for t in tags
     )
     law = next(
@@ -67,13 +68,17 @@ def _territory(text: str, tags: Sequence[ClauseTag]) -> dict[str, Any] | None:
     match = _TERRITORY_DEFINITION.search(text)
     if match:
         sentence_end = text.find(".", match.end())
-        regions = regions_in(text[match.end() : sentence_end if sentence_end > 0 else None])
+        regions = regions_in(
+            text[match.end() : sentence_end if sentence_end > 0 else None]
+        )
         if regions:
             return {"regions": regions, "mode": "excluded"}
     return None
 
 
-def _resolve_policy(text: str, params: dict[str, Any], updatable: bool) -> dict[str, Any]:
+def _resolve_policy(
+    text: str, params: dict[str, Any], updatable: bool
+) -> dict[str, Any]:
     """Take a policy's full name and URL from its definition when it has one."""
     name = str(params.get("policy", ""))
     definition = _definition_of(text, name) if name else None
@@ -91,7 +96,8 @@ def _resolve_policy(text: str, params: dict[str, Any], updatable: bool) -> dict[
 def _definition_of(text: str, name: str) -> str | None:
     """Return the sentence defining `name` (`"AUP" means ...`), if any."""
     pattern = re.compile(
-        rf"[“\"]{re.escape(name)}[”\"]\s+(?:shall\s+)?(?:means?|refers? to)([^\n]*)", re.I
+        rf"[“\"]{re.escape(name)}[”\"]\s+(?:shall\s+)?(?:means?|refers? to)([^\n]*)",
+        re.I,
     )
     match = pattern.search(text)
     if match is None:

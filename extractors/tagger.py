@@ -75,7 +75,9 @@ class PatternTagger:
             if segment.kind is SegmentKind.HEADING:
                 previous = None
                 continue
-            hits = _outside_quotes(document.text, segment.span, by_segment.get(segment, ()))
+            hits = _outside_quotes(
+                document.text, segment.span, by_segment.get(segment, ())
+            )
             labels = {hit.label for hit in hits}
             if segment.lead_in is not None:
                 inherited = by_span.get(segment.lead_in, ())
@@ -87,7 +89,6 @@ class PatternTagger:
             previous = (segment, labels, own)
         tags.sort(key=lambda t: (t.span.start, t.clause_type))
         return TaggerOutput(tuple(tags), tuple(discarded), by_segment)
-
 
     def _fire(
         self,

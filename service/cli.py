@@ -1,0 +1,169 @@
+"""The `clausewise` command line: scan documents, evaluate on a labelled corpus.
+
+Every error a user can cause (a missing file, an empty or binary document, an
+encrypted PDF, a bad profile) ends as one line on stderr and a non-zero exit,
+never a traceback; documents already written to `--out` stay there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from extractors.errors import ClausewiseError, ConfigError, InputError
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_CONFIG = 2
+DEFAULT_CORPUS = Path("../shared/corpus")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="clausewise",
+        description="Find, cite and assess the clauses of AI-model licenses"
+        " and model cards.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    scan = sub.add_parser("scan", help="scan documents (.txt, .md, .pdf)")
+    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    scan.add_argument("--format", choices=("json", "markdown"), default="json")
+    scan.add_argument(
+        "--profile", type=Path, help="organisation profile (YAML or JSON)"
+    )
+    scan.add_argument(
+        "--explain", action="store_true", help="list discarded candidates"
+    )
+    scan.add_argument(
+        "--out", type=Path, help="write NAME.json and NAME.text per input here"
+    )
+    scan.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024)
+    ev = sub.add_parser("eval", help="score the extractor on a labelled corpus")
+    ev.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ev.add_argument("--out", type=Path, help="write eval.json and eval.md here")
+    ev.add_argument(
+        "--baseline", type=Path, help="an earlier eval.json to compare with"
+    )
+    ev.add_argument(
+        "--check-floors", action="store_true", help="exit 1 below the targets"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit status."""
+    logging.basicConfig(level=logging.WARNING, format="clausewise: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        return _eval(args)
+    except ConfigError as exc:
+        _error(str(exc))
+        return EXIT_CONFIG
+    except ClausewiseError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from extractors.engine import default_engine
+    from extractors.output import result_to_dict, result_to_markdown
+    from extractors.parse import parse_path
+    from extractors.risk import load_profile
+
+    profile = load_profile(args.profile) if args.profile else None
+    engine = default_engine()
+    status = EXIT_OK
+    results: list[dict[str, Any]] = []
+    for path in args.paths:
+        try:
+            document = parse_path(path, max_bytes=args.max_bytes)
+        except InputError as exc:
+            _error(f"{path}: {exc}")
+            status = EXIT_INPUT
+            continue
+        result = engine.analyze(document, profile=profile, explain=args.explain)
+        data = result_to_dict(result, name=path.name)
+        if args.out:
+            _write_outputs(args.out, path.name, data, document.text)
+        results.append(data)
+    if not args.out:
+        _print_results(results, args.format, result_to_markdown)
+    return status
+
+
+def _write_outputs(out: Path, name: str, data: Mapping[str, Any], text: str) -> None:
+    """Write `NAME.json` and `NAME.text`, the exact text the offsets index."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        with open(out / f"{name}.text", "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write to {out}: {exc.strerror or exc}") from exc
+
+
+def _print_results(results: list[dict[str, Any]], fmt: str, markdown: Any) -> None:
+    if fmt == "markdown":
+        sys.stdout.write("\n".join(markdown(r) for r in results))
+        return
+    payload: Any = results[0] if len(results) == 1 else results
+    if results:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from eval.corpus import GoldDocument, load_corpus
+    from eval.evaluate import EvalReport, evaluate
+    from eval.floors import check_floors, load_floors
+    from eval.report import compare, render_comparison, render_table, write_reports
+    from extractors.engine import build_engine
+    from extractors.output import clause_to_dict
+    from extractors.parse import parse_path
+
+    corpus = load_corpus(args.corpus)
+    engine = build_engine()
+
+    def scan(gold: GoldDocument) -> list[dict[str, Any]]:
+        document = parse_path(gold.doc_path)
+        clauses, _ = engine.tag(document)
+        return [clause_to_dict(document, tag) for tag in clauses]
+
+    report = evaluate(corpus, scan)
+    sys.stdout.write(render_table(report) + "\n")
+    if args.out:
+        for written in write_reports(report, args.out):
+            sys.stdout.write(f"wrote {written}\n")
+    if args.baseline:
+        baseline = EvalReport.from_dict(_read_json(args.baseline))
+        sys.stdout.write(render_comparison(compare(report, baseline)) + "\n")
+    if args.check_floors:
+        violations = check_floors(report, load_floors())
+        for line in violations:
+            _error(f"below target: {line}")
+        return EXIT_INPUT if violations else EXIT_OK
+    return EXIT_OK
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read baseline {path}: {exc}") from exc
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"clausewise: error: {message}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
