@@ -3,8 +3,9 @@
 Matching runs once per document on a *folded* copy of the text: whitespace
 runs (hard line breaks, indentation, CRLF) become one space, Markdown
 emphasis (`*`) and link brackets (`[text](url)`) are dropped, so a wrapped
-`monthly / active users` and `**托管使用**` match like their plain forms. An
-to the original text, so each hit still indexes `Document.text` exactly.
+`monthly / active users` and `**托管使用**` match like their plain forms.
+An `OffsetMap` maps every folded offset back to the original text, so each
+hit still indexes `Document.text` exactly.
 """
 
 from __future__ import annotations
