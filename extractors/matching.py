@@ -68,6 +68,18 @@ def fold(text: str) -> tuple[str, OffsetMap]:
     return "".join(pieces), OffsetMap(tuple(points), tuple(shifts))
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _is_cjk_pattern(pattern: list[dict[str, Any]]) -> bool:
+    """Return True when every token of a pattern is a regex for CJK text."""
+    return all(
+        isinstance(spec.get("TEXT"), dict)
+        and bool(_CJK.search(str(spec["TEXT"].get("REGEX", ""))))
+        for spec in pattern
+    )
+
+
 def make_nlp() -> Language:
     """Return a blank English pipeline that also splits at CJK punctuation.
 
@@ -97,13 +109,21 @@ class TermMatcher:
         self._masks = {term.label: term.masks for term in patterns.terms if term.masks}
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._tokens = Matcher(self.nlp.vocab, validate=True)
+        self._cjk_tokens = Matcher(self.nlp.vocab, validate=True)
         for term in patterns.terms:
             if term.phrases:
                 docs = [self.nlp.make_doc(phrase) for phrase in term.phrases]
                 self._phrases.add(term.label, docs)
-            if term.tokens:
+            latin = [p for p in term.tokens if not _is_cjk_pattern(p)]
+            cjk = [p for p in term.tokens if _is_cjk_pattern(p)]
+            for matcher, token_patterns in (
+                (self._tokens, latin),
+                (self._cjk_tokens, cjk),
+            ):
+                if not token_patterns:
+                    continue
                 try:
-                    self._tokens.add(term.label, list(term.tokens))
+                    matcher.add(term.label, token_patterns)
                 except (ValueError, KeyError) as exc:
                     raise ConfigError(
                         f"{term.source}: term {term.label}: {exc}"
@@ -115,7 +135,12 @@ class TermMatcher:
         doc = self.nlp.make_doc(folded)
         strings = self.nlp.vocab.strings
         hits: set[TermHit] = set()
-        for matches in (self._phrases(doc), self._tokens(doc)):
+        matchers = [self._phrases, self._tokens]
+        if _CJK.search(folded):
+            # CJK patterns are regexes run on every token: skip them when
+            # there is no CJK text for them to find.
+            matchers.append(self._cjk_tokens)
+        for matches in (matcher(doc) for matcher in matchers):
             for match_id, start, end in matches:
                 span = doc[start:end]
                 hits.add(

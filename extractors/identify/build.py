@@ -183,7 +183,9 @@ def build_from_corpus(corpus: Path, tagger: Tagger) -> LicenseIndex:
 def main(argv: Sequence[str] | None = None) -> int:
     """Build the index and write it; return the process exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m extractors.identify.build", description=__doc__
+        prog="python -m extractors.identify.build",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)

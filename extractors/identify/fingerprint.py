@@ -182,6 +182,19 @@ def densest_run(
     return Run(span, len(run), len(run) / inside)
 
 
+def whole_lines(text: str, span: CharSpan) -> CharSpan:
+    """Widen `span` to the lines it touches.
+
+    A sampled match starts and ends a few words inside the copied text, so
+    the region is rounded out to whole lines.
+    """
+    start = text.rfind("\n", 0, span.start) + 1
+    end = text.find("\n", span.end)
+    end = len(text) if end < 0 else end
+    end -= 1 if text[end - 1 : end] == "\r" and end - 1 > start else 0
+    return CharSpan(start, max(end, start + 1))
+
+
 def redact_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Return `params` with every free-text string replaced by a digest.
 

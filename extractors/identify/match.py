@@ -11,7 +11,8 @@ Statuses, decided on sampled shingle containment (see `fingerprint`):
 - `modified`: most of the reference is in the document and most of the
   document is the reference (both containments >= `MODIFIED_MIN`);
 - `embedded`: most of the reference is in the document, but the document is
-  mostly something else (a model card quoting the license);
+  mostly something else (a model card quoting the license), or a sizeable
+  part of the reference (>= `PARTIAL_MIN`) is copied verbatim in one place;
 - `unknown`: no reference comes close.
 """
 
@@ -32,6 +33,7 @@ from extractors.identify.fingerprint import (
     redact_params,
     shingles,
     text_sha256,
+    whole_lines,
     words,
 )
 from extractors.identify.index import ClauseRecord, IndexEntry, LicenseIndex
@@ -63,6 +65,7 @@ class Candidate:
 
     entry: IndexEntry
     score: float
+    """Both containments' harmonic mean if modified, else the reference's."""
     reference_containment: float
     document_containment: float
     tier: int = 0
@@ -149,7 +152,7 @@ def identify(
     best = top[0]
     entry = best.entry
     status = _STATUS[best.tier]
-    region = best.region
+    region = best.region and whole_lines(document.text, best.region)
     differences: tuple[ClauseDifference, ...] = ()
     if status != "exact":
         inside = clauses
@@ -173,8 +176,10 @@ def _candidate(
     region = None if run is None else run.span
     if ref >= MODIFIED_MIN and doc >= MODIFIED_MIN:
         return Candidate(entry, 2 * ref * doc / (ref + doc), ref, doc, 2, region)
-    partial = run is not None and run.hits >= PARTIAL_HITS
-    if ref >= EMBEDDED_MIN or (partial and run and run.density >= PARTIAL_DENSITY):
+    verbatim = (
+        run is not None and run.hits >= PARTIAL_HITS and run.density >= PARTIAL_DENSITY
+    )
+    if ref >= EMBEDDED_MIN or verbatim:
         return Candidate(entry, ref, ref, doc, 1, region)
     return Candidate(entry, ref, ref, doc)
 
