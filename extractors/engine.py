@@ -106,7 +106,7 @@ def build_engine(
     *,
     pattern_dir: Path | None = None,
     rules_path: Path | None = None,
-    identify: bool = False,
+    identify: bool = True,
 ) -> ClauseEngine:
     """Build an engine from pattern and rule files (the shipped ones by default)."""
     rules_file = rules_path or DEFAULT_RULES_PATH
