@@ -135,7 +135,7 @@ class TermMatcher:
         doc = self.nlp.make_doc(folded)
         strings = self.nlp.vocab.strings
         hits: set[TermHit] = set()
-        matchers = [self._phrases, self._tokens]
+        matchers: list[Any] = [self._phrases, self._tokens]
         if _CJK.search(folded):
             # CJK patterns are regexes run on every token: skip them when
             # there is no CJK text for them to find.
