@@ -162,7 +162,10 @@ def _read_json(path: Path) -> Any:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"clausewise: error: {message}\n")
+    """Write one line: parser messages with caret diagrams are folded into it."""
+    lines = [ln.strip() for ln in message.splitlines()]
+    flat = " ".join(ln for ln in lines if ln and not set(ln) <= set("^ "))
+    sys.stderr.write(f"clausewise: error: {flat}\n")
 
 
 if __name__ == "__main__":

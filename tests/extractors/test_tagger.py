@@ -179,11 +179,6 @@ def test_positive_sentence_is_tagged(expected: ClauseType, sentence: str) -> Non
     assert 0.0 < tag.score <= 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="litigation_termination: TERMINATE has no 'end'/'shall end' phrase, so"
-    " rights that 'shall end immediately' after a lawsuit are missed",
-)
 def test_litigation_ending_rights_with_end() -> None:
     sentence = (
         "Should Licensee commence litigation alleging that the Model infringes its"
@@ -194,11 +189,6 @@ def test_litigation_ending_rights_with_end() -> None:
     assert [tag.clause_type for tag in tags] == [T.LITIGATION_TERMINATION]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attribution: NAMING has no 'begin with'/'start with' phrase, so a"
-    " naming-prefix duty worded that way is missed",
-)
 def test_naming_prefix_worded_begin_with() -> None:
     sentence = 'The name of any derivative model you release must begin with "Zephyr".'
     _, tags = _tags(sentence)

@@ -309,11 +309,6 @@ def test_missing_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     _assert_one_line_error(err, "none.yml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load_profile puts PyYAML's multi-line parser message (with a caret"
-    " diagram) into the ConfigError, so the CLI prints several stderr lines",
-)
 def test_unparsable_profile_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
