@@ -24,7 +24,7 @@ from extractors.errors import ConfigError
 from extractors.pattern_data import PatternSet
 
 _CJK_PUNCT = r"[。；，、：！？（）「」『』《》【】“”]"
-_FOLD = re.compile(r"\s{2,}|[\t\r\n\f\v\u00a0\u2028\u2029]|\*+|\[|\]\(")
+_FOLD = re.compile(r"[\s*]{2,}|[\t\r\n\f\v\u00a0\u2028\u2029*]|\[|\]\(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +58,15 @@ def fold(text: str) -> tuple[str, OffsetMap]:
     shift = 0
     for match in _FOLD.finditer(text):
         pieces.append(text[last : match.start()])
-        replacement = "" if match.group(0)[0] in "*[" else " "
+        run = match.group(0)
+        replacement = " " if run.strip("*[") and not run.startswith("[") else ""
+        lead = len(run) - len(run.lstrip("*"))
+        if replacement and lead:
+            # the space stands for the first blank of the run, not a dropped `*`
+            points.append(match.start() - shift)
+            shifts.append(shift + lead)
         pieces.append(replacement)
-        shift += len(match.group(0)) - len(replacement)
+        shift += len(run) - len(replacement)
         last = match.end()
         points.append(match.end() - shift)
         shifts.append(shift)
@@ -135,11 +141,11 @@ class TermMatcher:
         doc = self.nlp.make_doc(folded)
         strings = self.nlp.vocab.strings
         hits: set[TermHit] = set()
-        matchers: list[Any] = [self._phrases, self._tokens]
+        matchers: list[Any] = [m for m in (self._phrases, self._tokens) if len(m)]
         if _CJK.search(folded):
             # CJK patterns are regexes run on every token: skip them when
             # there is no CJK text for them to find.
-            matchers.append(self._cjk_tokens)
+            matchers.extend(m for m in (self._cjk_tokens,) if len(m))
         for matches in (matcher(doc) for matcher in matchers):
             for match_id, start, end in matches:
                 span = doc[start:end]

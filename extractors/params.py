@@ -35,7 +35,7 @@ _CURRENCIES = {
     "yuan": "CNY", "元": "CNY",
 }  # fmt: skip
 _AMOUNT = re.compile(
-    r"(?P<cur>USD|EUR|GBP|RMB|CNY|US\$|\$|€|£|¥)?\s?\$?"
+    r"(?:(?P<cur>(?:USD|EUR|GBP|RMB|CNY)(?:\s?\$)?|US\$|\$|€|£|¥)\s?)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
     + "|".join(_WORD_NUMBERS)
     + r")(?:\s*|-)"
@@ -57,19 +57,36 @@ def _fold(text: str) -> str:
 # -- usage_threshold -------------------------------------------------------
 
 
-def _metric(text: str, after: str, currency: str | None) -> str:
-    window = after[:80].lower()
-    whole = text.lower()
-    if currency or "revenue" in window or "turnover" in window:
-        return "monthly_revenue" if "monthly revenue" in whole else "annual_revenue"
-    for probe in (window, whole):
-        if re.search(r"daily active|\bdau\b|日活", probe):
-            return "daily_active_users"
-        if re.search(r"monthly active|\bmau\b|月活", probe):
-            return "monthly_active_users"
-        if "revenue" in probe:
-            return "annual_revenue"
-    return "other"
+_METRICS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"daily active|\bdau\b|日活", re.I), "daily_active_users"),
+    (re.compile(r"monthly active|\bmau\b|月活", re.I), "monthly_active_users"),
+    (re.compile(r"monthly revenue", re.I), "monthly_revenue"),
+    (re.compile(r"revenue|turnover|收入", re.I), "annual_revenue"),
+    (re.compile(r"\busers?\b|devices|employees|customers|subscribers", re.I), "other"),
+)
+_BEFORE_PENALTY = 15
+_GENERIC_PENALTY = 40
+
+
+def _metric(text: str, start: int, end: int) -> str:
+    """Return the metric named nearest to the number at [start, end).
+
+    `100 million monthly active users or revenue above USD 50 million` names
+    two metrics; each number takes the one closest to it, preferring words
+    after it (`700 million monthly active users`) to words before it.
+    """
+    best: tuple[int, str] | None = None
+    for pattern, metric in _METRICS:
+        for match in pattern.finditer(text):
+            if match.start() >= end:
+                distance = match.start() - end
+            else:
+                distance = max(0, start - match.end()) + _BEFORE_PENALTY
+            if metric == "other":
+                distance += _GENERIC_PENALTY  # `users` in `active users` is not generic
+            if best is None or distance < best[0]:
+                best = (distance, metric)
+    return best[1] if best else "other"
 
 
 def _consequence(text: str) -> str:
@@ -96,8 +113,11 @@ def usage_threshold(text: str) -> Params:
         ):
             continue
         raw_currency = (match.group("cur") or match.group("cur2") or "").lower()
+        raw_currency = raw_currency.replace(" ", "").removesuffix("$") or raw_currency
         currency = _CURRENCIES.get(raw_currency)
-        metric = _metric(text, text[match.end() :], currency)
+        metric = _metric(text, match.start(), match.end())
+        if currency and not metric.endswith("revenue"):
+            metric = "annual_revenue"  # an amount of money is never a user count
         item: dict[str, Any] = {"metric": metric, "value": value}
         if currency and metric.endswith("revenue"):
             item["currency"] = currency

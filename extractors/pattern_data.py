@@ -178,6 +178,13 @@ def _rules_of(model: _FileModel, path: Path) -> list[ClauseRule]:
 def _check_references(
     rules: Sequence[ClauseRule], terms: Mapping[str, TermSpec]
 ) -> None:
+    for term in terms.values():
+        unknown = sorted(set(term.masks) - set(terms))
+        if unknown:
+            raise ConfigError(
+                f"{term.source}: term {term.label} masks undefined terms: "
+                + ", ".join(unknown)
+            )
     for rule in rules:
         labels = [
             *rule.all,

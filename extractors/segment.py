@@ -33,6 +33,7 @@ _MARKER = re.compile(
     r"[-*+•·▪◦‣][ \t]+"  # bullets
     rf"|\(?{_PART}(?:\.{_PART})*[.)](?:[ \t]+|(?=\*\*))"  # 1.  1.b.iv  a)  (b)  iv.
     rf"|\({_PART}\)[ \t]*"  # (a)
+    rf"|\d{{1,3}}(?:\.{_PART})+[ \t]+"  # 1.1  1.b.iv (no final dot)
     r"|(?:section|article|clause)[ \t]+\d+(?:\.\d+)*[.:]?[ \t]+"
     r"|第[一二三四五六七八九十百\d]+[条章節节款][ \t]*"
     r")+",
@@ -41,9 +42,11 @@ _MARKER = re.compile(
 _BULLET_OR_NUMBER = re.compile(
     rf"[ \t]*(?:>[ \t]*)?(?:[-*+•·▪◦‣][ \t]+\S|\(?{_PART}(?:\.{_PART})*[.)][ \t]+\S"
     rf"|\({_PART}\)[ \t]*\S|(?:\*\*)?\d{{1,3}}(?:\.\d{{1,3}})*\.?(?:\*\*)?[ \t]+\S"
+    rf"|\d{{1,3}}(?:\.{_PART})+[ \t]+\S"
     r"|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d{1,2}、)"
 )
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+_HEADING_HASHES = re.compile(r"^[ \t]*#{1,6}[ \t]+")
 _TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*$")
 _FENCE = re.compile(r"[ \t]*(```|~~~)")
 _TITLE_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?[\w(][^.!?;:。]{0,58}$")
@@ -121,7 +124,8 @@ def _line_kind(line: str, *, in_front_matter: bool) -> SegmentKind | None:
     if _TABLE_ROW.match(line):
         return SegmentKind.TABLE_ROW
     if _HEADING.match(line):
-        return SegmentKind.SENTENCE
+        title = _HEADING_HASHES.sub("", line).strip().rstrip("*").strip()
+        return SegmentKind.HEADING if _is_title(title) else SegmentKind.SENTENCE
     if _BULLET_OR_NUMBER.match(line):
         return SegmentKind.ITEM
     if in_front_matter and _YAML_KEY.match(line):
@@ -158,7 +162,7 @@ def _blocks(text: str) -> list[_Block]:
         if kind is not None or current is None:
             _close(blocks, current, kinds)
             current = [start, end, kinds.index(kind or SegmentKind.SENTENCE)]
-            if kind is SegmentKind.TABLE_ROW:
+            if kind in (SegmentKind.TABLE_ROW, SegmentKind.HEADING):
                 _close(blocks, current, kinds)
                 current = None
             continue
@@ -175,10 +179,21 @@ def _is_title_line(text: str, current: list[int]) -> bool:
     become the first words of the sentence under it.
     """
     line = text[current[0] : current[1]]
-    if "\n" in line or not _TITLE_LINE.match(line):
+    return "\n" not in line and bool(_TITLE_LINE.match(line)) and _is_title(line)
+
+
+def _is_title(line: str) -> bool:
+    """Return True for a short line in title case with no sentence punctuation.
+
+    A Markdown `#` line may also open a hard-wrapped sentence (`### 2.3. AI
+    Ethics Use of the Models must be ...`); only a title stands alone.
+    """
+    if len(line) > _HEADING_MAX or line.rstrip()[-1:] in set(".;:!?。；：,"):
         return False
     words = [w for w in re.findall(r"[A-Za-z]+", line) if len(w) > 3]
-    return bool(words) and all(w[0].isupper() for w in words)
+    if not words:
+        return bool(line.strip()) and not re.search(r"[A-Za-z]", line)
+    return all(w[0].isupper() for w in words)
 
 
 def _close(
@@ -191,10 +206,16 @@ def _close(
 def _sentences(text: str, block: _Block) -> Iterator[tuple[int, int]]:
     """Yield raw (start, end) of the sentences of a block, marker stripped."""
     start = block.start
+    hashes = _HEADING_HASHES.match(text[block.start : block.end])
+    if hashes:
+        start += hashes.end()
     marker = _MARKER.match(text, start, block.end)
     if marker and block.kind is not SegmentKind.TABLE_ROW:
         start = marker.end()
-    if block.kind is SegmentKind.TABLE_ROW:
+    if (
+        block.kind in (SegmentKind.TABLE_ROW, SegmentKind.HEADING)
+        and "\n" not in (text[start : block.end])
+    ):
         yield start, block.end
         return
     for match in _SENTENCE_END.finditer(text, start, block.end):

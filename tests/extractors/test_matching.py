@@ -142,24 +142,12 @@ def test_token_patterns_find_hits() -> None:
     assert [text[h.start : h.end] for h in years] == ["2024", "2025"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TermMatcher.find calls its Latin token Matcher even when the pattern set"
-    " has no Latin token patterns; spaCy emits UserWarning W036 (an error under"
-    " filterwarnings=error)",
-)
 def test_phrase_only_patterns_do_not_warn() -> None:
     terms = (TermSpec("MAU", ("monthly active users",), (), "test.yml"),)
     matcher = TermMatcher(PatternSet(terms=terms, rules=(), sha256="t"))
     assert [h.label for h in matcher.find("10 monthly active users")] == ["MAU"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="matching.fold replaces each whitespace run separately around a dropped"
-    " `*` run, so 'monthly **\\nactive' folds to 'monthly  active' (two spaces)"
-    " and the phrase no longer matches",
-)
 @pytest.mark.parametrize("gap", [" **\n", "\n* ", " ** "])
 def test_whitespace_around_emphasis_folds_to_one_space(gap: str) -> None:
     text = f"monthly{gap}active users"

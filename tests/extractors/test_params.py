@@ -117,12 +117,6 @@ def test_sizes_years_and_small_numbers_are_not_thresholds(text: str) -> None:
     assert usage_threshold(text) == {"thresholds": []}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="params._AMOUNT: the optional `\\s?\\$?` after an empty `cur` group eats"
-    " a lone `$` (' $50 million'), so the currency is lost and the metric is read"
-    " from the words only",
-)
 def test_dollar_sign_alone_gives_usd() -> None:
     params = usage_threshold(
         "If your annual revenue exceeds $50 million, you must obtain a license."
@@ -137,12 +131,6 @@ def test_dollar_sign_alone_gives_usd() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="params._metric looks 80 characters past each number and tests"
-    " 'revenue' before 'monthly active', so in 'N users or revenue above M' the"
-    " user threshold is read as revenue (and the reverse order swaps them too)",
-)
 def test_users_or_revenue_gives_two_thresholds() -> None:
     params = usage_threshold(
         "If you have more than 100 million monthly active users or annual revenue"

@@ -184,11 +184,6 @@ def test_bad_token_pattern_is_config_error(tmp_path: Path, pattern: str) -> None
         build_engine(pattern_dir=directory)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pattern_data._check_references checks rule labels only; a `masks`"
-    " entry naming an undefined term is accepted and silently masks nothing",
-)
 def test_unknown_mask_label_is_config_error(tmp_path: Path) -> None:
     bad = GOOD.replace(
         '    phrases: ["governed by"]',

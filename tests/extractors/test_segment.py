@@ -186,11 +186,6 @@ def test_no_segments_without_words(text: str) -> None:
     assert segment(text) == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="segment._MARKER needs a closing '.' or ')' after a section number, so"
-    " '1.1 ' and '1.b.iv ' (no final dot) stay at the start of the span",
-)
 @pytest.mark.parametrize(
     "text", ["1.1 You must keep it.\n", "1.b.iv You must keep it.\n"]
 )
@@ -198,12 +193,6 @@ def test_section_number_without_final_dot_is_stripped(text: str) -> None:
     assert _parts(text) == [(I, "You must keep it.")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="segment: a Markdown heading keeps its section number, and the number's"
-    " period ends a sentence: '## 2. Use Restrictions' gives a SENTENCE '2.' and"
-    " '### Section 4. Governing Law' gives two SENTENCE segments, no HEADING",
-)
 @pytest.mark.parametrize(
     "heading", ["## 2. Use Restrictions", "### Section 4. Governing Law"]
 )

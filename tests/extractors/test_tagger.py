@@ -195,11 +195,6 @@ def test_naming_prefix_worded_begin_with() -> None:
     assert [tag.clause_type for tag in tags] == [T.ATTRIBUTION]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="governing_law: FORUM_VERB has no 'decided by'/'settled by', so a"
-    " courts sentence worded that way is missed",
-)
 def test_forum_worded_decided_by_courts() -> None:
     sentence = (
         "Any dispute under this Agreement shall be decided exclusively by the courts"
@@ -209,12 +204,6 @@ def test_forum_worded_decided_by_courts() -> None:
     assert [tag.clause_type for tag in tags] == [T.GOVERNING_LAW]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unilateral_change: CHANGE_TARGET knows 'as may be updated' but not"
-    " 'as updated from time to time', a policy definition ANNOTATION.md treats"
-    " as unilateral_change (policy)",
-)
 def test_policy_definition_as_updated_from_time_to_time() -> None:
     sentence = (
         '"AUP" means the Zephyr Acceptable Use Policy, as updated from time to time.'
