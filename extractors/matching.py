@@ -74,18 +74,6 @@ def fold(text: str) -> tuple[str, OffsetMap]:
     return "".join(pieces), OffsetMap(tuple(points), tuple(shifts))
 
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-
-
-def _is_cjk_pattern(pattern: list[dict[str, Any]]) -> bool:
-    """Return True when every token of a pattern is a regex for CJK text."""
-    return all(
-        isinstance(spec.get("TEXT"), dict)
-        and bool(_CJK.search(str(spec["TEXT"].get("REGEX", ""))))
-        for spec in pattern
-    )
-
-
 def make_nlp() -> Language:
     """Return a blank English pipeline that also splits at CJK punctuation.
 
@@ -108,54 +96,58 @@ def make_nlp() -> Language:
 
 
 class TermMatcher:
-    """Compiled matchers for every term of a `PatternSet`; reusable across documents."""
+    """Compiled matchers for every term of a `PatternSet`; reusable across documents.
+
+    Phrases go to one PhraseMatcher, token patterns to one Matcher, and the
+    regexes of each label to one compiled alternation run over the folded text.
+    """
 
     def __init__(self, patterns: PatternSet, nlp: Language | None = None) -> None:
         self.nlp = nlp or make_nlp()
         self._masks = {term.label: term.masks for term in patterns.terms if term.masks}
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._tokens = Matcher(self.nlp.vocab, validate=True)
-        self._cjk_tokens = Matcher(self.nlp.vocab, validate=True)
+        self._regexes: list[tuple[str, re.Pattern[str]]] = []
         for term in patterns.terms:
             if term.phrases:
                 docs = [self.nlp.make_doc(phrase) for phrase in term.phrases]
                 self._phrases.add(term.label, docs)
-            latin = [p for p in term.tokens if not _is_cjk_pattern(p)]
-            cjk = [p for p in term.tokens if _is_cjk_pattern(p)]
-            for matcher, token_patterns in (
-                (self._tokens, latin),
-                (self._cjk_tokens, cjk),
-            ):
-                if not token_patterns:
-                    continue
+            if term.tokens:
                 try:
-                    matcher.add(term.label, token_patterns)
+                    self._tokens.add(term.label, list(term.tokens))
                 except (ValueError, KeyError) as exc:
                     raise ConfigError(
                         f"{term.source}: term {term.label}: {exc}"
                     ) from exc
+            if term.regexes:
+                combined = "|".join(f"(?:{r})" for r in term.regexes)
+                self._regexes.append((term.label, re.compile(combined)))
 
     def find(self, text: str) -> list[TermHit]:
         """Return every term occurrence in `text`, sorted by start offset."""
         folded, offsets = fold(text)
         doc = self.nlp.make_doc(folded)
         strings = self.nlp.vocab.strings
-        hits: set[TermHit] = set()
-        matchers: list[Any] = [m for m in (self._phrases, self._tokens) if len(m)]
-        if _CJK.search(folded):
-            # CJK patterns are regexes run on every token: skip them when
-            # there is no CJK text for them to find.
-            matchers.extend(m for m in (self._cjk_tokens,) if len(m))
-        for matches in (matcher(doc) for matcher in matchers):
-            for match_id, start, end in matches:
-                span = doc[start:end]
-                hits.add(
-                    TermHit(
-                        label=strings[match_id],
-                        start=offsets.to_original(span.start_char),
-                        end=offsets.to_original(span.end_char - 1) + 1,
-                    )
-                )
+        spans: set[tuple[str, int, int]] = set()
+        for matcher in (self._phrases, self._tokens):
+            if len(matcher):
+                for match_id, start, end in matcher(doc):
+                    span = doc[start:end]
+                    spans.add((strings[match_id], span.start_char, span.end_char))
+        for label, pattern in self._regexes:
+            spans.update(
+                (label, m.start(), m.end())
+                for m in pattern.finditer(folded)
+                if m.end() > m.start()
+            )
+        hits = {
+            TermHit(
+                label=label,
+                start=offsets.to_original(start),
+                end=offsets.to_original(end - 1) + 1,
+            )
+            for label, start, end in spans
+        }
         return _apply_masks(
             sorted(hits, key=lambda h: (h.start, h.end, h.label)), self._masks
         )

@@ -2,7 +2,9 @@
 
 Patterns are data (`extractors/patterns/*.yml`), one file per clause type plus
 `common.yml` for shared terms. A file holds `terms` (label -> spaCy
-PhraseMatcher phrases, Matcher token patterns, or a gazetteer name) and
+PhraseMatcher phrases, with `{a|b}` alternatives; Matcher token patterns;
+regexes for what tokens handle badly, such as unspaced CJK text and number
+formats; or a gazetteer name) and
 `rules` (which labels must, may or must not co-occur in a segment). Every
 problem, from an unknown clause type to a rule naming an undefined label, is
 a `ConfigError` at load time, never a silent non-match at scan time.
@@ -11,6 +13,7 @@ a `ConfigError` at load time, never a silent non-match at scan time.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -24,12 +27,14 @@ from extractors.errors import ConfigError
 from extractors.labels import ClauseType
 
 TokenPattern = list[dict[str, Any]]
+_ALTERNATIVES = re.compile(r"\{([^{}]*\|[^{}]*)\}")
 
 
 class _TermModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     phrases: list[str] = Field(default_factory=list)
     tokens: list[TokenPattern] = Field(default_factory=list)
+    regex: list[str] = Field(default_factory=list)
     gazetteer: str | None = None
     masks: list[str] = Field(default_factory=list)
 
@@ -66,6 +71,7 @@ class TermSpec:
     tokens: tuple[TokenPattern, ...]
     source: str
     masks: tuple[str, ...] = ()
+    regexes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +136,30 @@ def load_patterns(directory: Path | None = None) -> PatternSet:
     )
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses duplicate keys instead of keeping the last."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates
+)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
 
@@ -144,18 +171,47 @@ def _parse_file(path: Path) -> _FileModel:
         raise ConfigError(f"{path.name}: invalid pattern file: {exc}") from exc
 
 
+def expand_phrase(phrase: str) -> list[str]:
+    """Expand `{a|b} not {x|y}` into every combination of its alternatives.
+
+    Keeps data files short while every variant stays a plain phrase for
+    spaCy's PhraseMatcher, which is far cheaper than token patterns.
+    """
+    match = _ALTERNATIVES.search(phrase)
+    if match is None:
+        return [phrase]
+    head, tail = phrase[: match.start()], phrase[match.end() :]
+    return [
+        variant
+        for choice in match.group(1).split("|")
+        for variant in expand_phrase(head + choice + tail)
+    ]
+
+
 def _term_spec(label: str, term: _TermModel, source: str) -> TermSpec:
-    phrases = list(term.phrases)
+    phrases = [variant for phrase in term.phrases for variant in expand_phrase(phrase)]
     if term.gazetteer == "regions":
         phrases.extend(name for names in load_regions().values() for name in names)
     elif term.gazetteer is not None:
         raise ConfigError(
             f"{source}: term {label}: unknown gazetteer {term.gazetteer!r}"
         )
-    if not phrases and not term.tokens:
-        raise ConfigError(f"{source}: term {label} has no phrases or token patterns")
+    if not phrases and not term.tokens and not term.regex:
+        raise ConfigError(f"{source}: term {label} has no phrases, tokens or regex")
+    for pattern in term.regex:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                f"{source}: term {label}: bad regex {pattern!r}: {exc}"
+            ) from exc
     return TermSpec(
-        label, tuple(phrases), tuple(term.tokens), source, tuple(term.masks)
+        label,
+        tuple(phrases),
+        tuple(term.tokens),
+        source,
+        tuple(term.masks),
+        tuple(term.regex),
     )
 
 

@@ -191,3 +191,31 @@ def test_unknown_mask_label_is_config_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="NOPE"):
         load_patterns(_write(tmp_path, law=bad))
+
+
+def test_duplicate_key_is_config_error(tmp_path: Path) -> None:
+    # YAML would silently keep the last `phrases`; the loader must refuse it.
+    bad = GOOD.replace(
+        '    phrases: ["governed by"]',
+        '    phrases: ["governed by"]\n    phrases: ["construed under"]',
+    )
+    with pytest.raises(ConfigError, match="duplicate key 'phrases'"):
+        load_patterns(_write(tmp_path, law=bad))
+
+
+def test_phrase_alternatives_expand(tmp_path: Path) -> None:
+    text = GOOD.replace('["governed by"]', '["{governed|construed} {by|under}"]')
+    patterns = load_patterns(_write(tmp_path, law=text))
+    governed = next(t for t in patterns.terms if t.label == "GOVERNED")
+    assert sorted(governed.phrases) == [
+        "construed by",
+        "construed under",
+        "governed by",
+        "governed under",
+    ]
+
+
+def test_bad_regex_is_config_error(tmp_path: Path) -> None:
+    bad = GOOD.replace('    phrases: ["governed by"]', '    regex: ["(unclosed"]')
+    with pytest.raises(ConfigError, match="bad regex"):
+        load_patterns(_write(tmp_path, law=bad))
