@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from extractors.types import CharSpan
@@ -85,6 +86,7 @@ def words(text: str) -> tuple[Word, ...]:
     return tuple(result)
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
     """Fold width, compatibility forms and case so equal words compare equal."""
     return unicodedata.normalize("NFKC", word).casefold()
@@ -97,7 +99,13 @@ def normalized_text(text: str) -> str:
 
 def text_sha256(text: str) -> str:
     """Return the SHA-256 of the normalised text: equal for equal wording."""
-    return hashlib.sha256(normalized_text(text).encode("utf-8")).hexdigest()
+    return words_sha256(words(text))
+
+
+def words_sha256(seq: Sequence[Word]) -> str:
+    """Return `text_sha256` of a text already split by `words`."""
+    joined = " ".join(word.text for word in seq)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
 def hash32(value: str) -> int:
@@ -119,13 +127,30 @@ def shingles(
     if not seq:
         return ()
     count = max(1, len(seq) - size + 1)
+    ids = [_word_hash(word.text) for word in seq]
     result: list[Shingle] = []
     for i in range(count):
-        window = seq[i : i + size]
-        value = hash32(" ".join(word.text for word in window))
+        value = 0
+        for word_id in ids[i : i + size]:
+            value = ((value ^ word_id) * _FNV_PRIME) & 0xFFFFFFFF
         if value % sample_mod == 0:
-            result.append(Shingle(value, window[0].start, window[-1].end))
+            result.append(
+                Shingle(value, seq[i].start, seq[min(i + size, len(seq)) - 1].end)
+            )
     return tuple(result)
+
+
+_FNV_PRIME = 0x01000193
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> int:
+    """Hash a word once; a shingle combines the hashes of its words (FNV style).
+
+    Hashing each 5-word window as a string cost more than the rest of
+    identification; word hashes repeat, so they are cached.
+    """
+    return hash32(word)
 
 
 def shingle_set(

@@ -30,7 +30,9 @@ from extractors.identify.fingerprint import (
 from extractors.labels import ClauseType
 from extractors.types import ClauseTag, Document
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
+SHINGLE_HASH = "fnv-of-blake2b-words-32"
+"""How shingles are hashed; an index built another way must be rebuilt."""
 DEFAULT_INDEX = "data/known_licenses.json"
 
 
@@ -99,6 +101,15 @@ class LicenseIndex:
         """Return the sampled shingle hashes of `text` under this index's settings."""
         return shingle_set(text, self.shingle_size, self.sample_mod)
 
+    def clause_fingerprint(self, text: str) -> frozenset[int]:
+        """Return every shingle hash of a clause: too short to sample."""
+        return clause_shingles(text, self.shingle_size)
+
+
+def clause_shingles(text: str, shingle_size: int = SHINGLE_SIZE) -> frozenset[int]:
+    """Return all shingles of a clause; sampling would leave a sentence with none."""
+    return shingle_set(text, shingle_size, 1)
+
 
 def make_entry(
     meta: ReferenceMeta,
@@ -113,8 +124,8 @@ def make_entry(
         ClauseRecord(
             clause_type=tag.clause_type,
             params=redact_params(tag.params),
-            shingles=shingle_set(
-                document.text[tag.span.start : tag.span.end], shingle_size, sample_mod
+            shingles=clause_shingles(
+                document.text[tag.span.start : tag.span.end], shingle_size
             ),
         )
         for tag in sorted(clauses, key=lambda t: (t.span.start, t.span.end))
@@ -136,7 +147,7 @@ def index_to_dict(index: LicenseIndex) -> dict[str, Any]:
     """Return the JSON form of `index` (sorted hashes, so builds are stable)."""
     return {
         "format": INDEX_FORMAT,
-        "hash": "blake2b-32",
+        "hash": SHINGLE_HASH,
         "shingle_size": index.shingle_size,
         "sample_mod": index.sample_mod,
         "entries": [_entry_to_dict(entry) for entry in index.entries],
@@ -206,10 +217,10 @@ def parse_index(raw: str | bytes, source: str) -> LicenseIndex:
         model = _IndexModel.model_validate_json(raw)
     except ValidationError as exc:
         raise ConfigError(f"license index {source} is invalid: {exc}") from exc
-    if model.format != INDEX_FORMAT or model.hash != "blake2b-32":
+    if model.format != INDEX_FORMAT or model.hash != SHINGLE_HASH:
         raise ConfigError(
             f"license index {source} has format {model.format}/{model.hash}; "
-            f"expected {INDEX_FORMAT}/blake2b-32: rebuild it"
+            f"expected {INDEX_FORMAT}/{SHINGLE_HASH}: rebuild it"
         )
     if model.shingle_size < 1 or model.sample_mod < 1:
         raise ConfigError(f"license index {source} has invalid shingle settings")

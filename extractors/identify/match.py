@@ -18,13 +18,16 @@ Statuses, decided on sampled shingle containment (see `fingerprint`):
 
 from __future__ import annotations
 
+import bisect
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from extractors.identify.fingerprint import (
     Shingle,
+    Word,
     canonical,
     containment,
     densest_run,
@@ -32,9 +35,9 @@ from extractors.identify.fingerprint import (
     param_changes,
     redact_params,
     shingles,
-    text_sha256,
     whole_lines,
     words,
+    words_sha256,
 )
 from extractors.identify.index import ClauseRecord, IndexEntry, LicenseIndex
 from extractors.labels import ClauseType
@@ -137,9 +140,10 @@ def identify(
     document: Document, clauses: Sequence[ClauseTag], index: LicenseIndex
 ) -> Identification:
     """Identify `document` against `index`; `clauses` are its tagged clauses."""
-    found = shingles(words(document.text), index.shingle_size, index.sample_mod)
+    seq = words(document.text)
+    found = shingles(seq, index.shingle_size, index.sample_mod)
     doc_set = frozenset(s.value for s in found)
-    exact = {id(e) for e in index.with_sha256(text_sha256(document.text))}
+    exact = {id(e) for e in index.with_sha256(words_sha256(seq))}
     ranked = sorted(
         (_candidate(e, found, doc_set, id(e) in exact) for e in index.entries),
         key=lambda c: (c.tier, c.score),
@@ -152,7 +156,10 @@ def identify(
     best = top[0]
     entry = best.entry
     status = _STATUS[best.tier]
-    region = best.region and whole_lines(document.text, best.region)
+    region = best.region and whole_lines(
+        document.text,
+        widen(document.text, best.region, seq, WIDEN_PER_SAMPLE * index.sample_mod),
+    )
     differences: tuple[ClauseDifference, ...] = ()
     if status != "exact":
         inside = clauses
@@ -161,6 +168,39 @@ def identify(
         differences = diff_clauses(document, inside, entry.clauses, index)
     names = (entry.family, entry.version, entry.title, entry.file, entry.spdx)
     return Identification(status, *names, best.score, top, differences, region)
+
+
+WIDEN_PER_SAMPLE = 4
+
+
+def widen(text: str, span: CharSpan, seq: Sequence[Word], count: int) -> CharSpan:
+    """Widen `span` by up to `count` words each side, then snap to paragraphs.
+
+    The first and last *sampled* shingles of a copied license lie a few
+    words inside it (1 in `sample_mod` shingles is kept), so the matched
+    run would cut off a heading or a final sentence; `count` words of slack
+    make a miss unlikely ((1 - 1/sample_mod) ** count). The slack stops at
+    the first paragraph break it crosses, so text around the copy stays out.
+    """
+    starts = [word.start for word in seq]
+    first = bisect.bisect_left(starts, span.start)
+    last = bisect.bisect_left(starts, span.end) - 1
+    if not seq or last < first:
+        return span
+    start = seq[max(0, first - count)].start
+    end = seq[min(len(seq) - 1, last + count)].end
+    breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text, start, span.start)]
+    if breaks:
+        start = breaks[0]
+    # A license opens with a title paragraph, so the start may take in whole
+    # paragraphs of slack; its end is the end of the paragraph the match ends in.
+    tail = _PARAGRAPH_BREAK.search(text, span.end, end)
+    if tail:
+        end = tail.start()
+    return CharSpan(min(start, span.start), max(end, span.end))
+
+
+_PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n")
 
 
 def _candidate(
@@ -208,7 +248,7 @@ def diff_clauses(
         _DocClause(
             tag,
             canonical(redact_params(tag.params)),
-            index.fingerprint(document.text[tag.span.start : tag.span.end]),
+            index.clause_fingerprint(document.text[tag.span.start : tag.span.end]),
         )
         for tag in sorted(clauses, key=lambda t: (t.span.start, t.span.end))
     ]
