@@ -13,17 +13,18 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+from spacy.tokenizer import Tokenizer
 
 from extractors.errors import ConfigError
 from extractors.pattern_data import PatternSet
 
-_CJK_PUNCT = r"[。；，、：！？（）「」『』《》【】“”]"
+_PUNCT = re.compile(r"[^\w\s]")
+_PUNCT_PREFIX = re.compile(r"^[^\w\s]")
+_PUNCT_SUFFIX = re.compile(r"[^\w\s]$")
 _FOLD = re.compile(r"[\s*]{2,}|[\t\r\n\f\v\u00a0\u2028\u2029*]|\[|\]\(")
 
 
@@ -75,23 +76,21 @@ def fold(text: str) -> tuple[str, OffsetMap]:
 
 
 def make_nlp() -> Language:
-    """Return a blank English pipeline that also splits at CJK punctuation.
+    """Return a blank English pipeline whose tokenizer splits at every punctuation mark.
 
-    Chinese text has no spaces; without these rules a whole paragraph would be
-    one token, and a term could never be placed inside one sentence.
+    Terms are matched as phrases, and phrases are tokenized by the same
+    tokenizer, so all that matters is that both split alike; splitting at
+    each punctuation character (CJK included) with no exception tables or
+    URL rules is about four times faster than spaCy's English defaults.
     """
     nlp = spacy.blank("en")
-    defaults = nlp.Defaults
-    tokenizer: Any = nlp.tokenizer
-    tokenizer.infix_finditer = compile_infix_regex(
-        [*defaults.infixes, _CJK_PUNCT]  # type: ignore[misc]
-    ).finditer
-    tokenizer.prefix_search = compile_prefix_regex(
-        [*defaults.prefixes, _CJK_PUNCT]  # type: ignore[misc]
-    ).search
-    tokenizer.suffix_search = compile_suffix_regex(
-        [*defaults.suffixes, _CJK_PUNCT]  # type: ignore[misc]
-    ).search
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules={},
+        prefix_search=_PUNCT_PREFIX.search,
+        suffix_search=_PUNCT_SUFFIX.search,
+        infix_finditer=_PUNCT.finditer,
+    )
     return nlp
 
 
@@ -119,9 +118,9 @@ class TermMatcher:
                     raise ConfigError(
                         f"{term.source}: term {term.label}: {exc}"
                     ) from exc
-            if term.regexes:
-                combined = "|".join(f"(?:{r})" for r in term.regexes)
-                self._regexes.append((term.label, re.compile(combined)))
+            # one compiled pattern per regex: a pattern that starts with a
+            # literal or a character class is scanned fast; a union is not
+            self._regexes.extend((term.label, re.compile(r)) for r in term.regexes)
 
     def find(self, text: str) -> list[TermHit]:
         """Return every term occurrence in `text`, sorted by start offset."""
