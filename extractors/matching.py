@@ -22,6 +22,7 @@ from spacy.tokenizer import Tokenizer
 from extractors.errors import ConfigError
 from extractors.pattern_data import PatternSet
 
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PUNCT = re.compile(r"[^\w\s]")
 _PUNCT_PREFIX = re.compile(r"^[^\w\s]")
 _PUNCT_SUFFIX = re.compile(r"[^\w\s]$")
@@ -107,6 +108,7 @@ class TermMatcher:
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._tokens = Matcher(self.nlp.vocab, validate=True)
         self._regexes: list[tuple[str, re.Pattern[str]]] = []
+        self._cjk_regexes: list[tuple[str, re.Pattern[str]]] = []
         for term in patterns.terms:
             if term.phrases:
                 docs = [self.nlp.make_doc(phrase) for phrase in term.phrases]
@@ -120,7 +122,9 @@ class TermMatcher:
                     ) from exc
             # one compiled pattern per regex: a pattern that starts with a
             # literal or a character class is scanned fast; a union is not
-            self._regexes.extend((term.label, re.compile(r)) for r in term.regexes)
+            for regex in term.regexes:
+                bucket = self._cjk_regexes if _CJK.search(regex) else self._regexes
+                bucket.append((term.label, re.compile(regex)))
 
     def find(self, text: str) -> list[TermHit]:
         """Return every term occurrence in `text`, sorted by start offset."""
@@ -133,7 +137,11 @@ class TermMatcher:
                 for match_id, start, end in matcher(doc):
                     span = doc[start:end]
                     spans.add((strings[match_id], span.start_char, span.end_char))
-        for label, pattern in self._regexes:
+        regexes = self._regexes
+        if _CJK.search(folded):
+            # CJK patterns cannot match text without CJK characters: skip them
+            regexes = [*regexes, *self._cjk_regexes]
+        for label, pattern in regexes:
             spans.update(
                 (label, m.start(), m.end())
                 for m in pattern.finditer(folded)

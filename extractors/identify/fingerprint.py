@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from extractors.types import CharSpan
 
@@ -35,7 +35,7 @@ _CJK = (
 )
 # A CJK character is a word by itself; any other run of letters and digits is
 # one word. Underscores are Markdown emphasis, not word characters.
-_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
+_WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 # List markers and section numbers standing alone between blanks: `1.`,
 # `2.3.`, `(b)`, `iv)`. Matched anywhere (not only at a line start) so that
 # re-wrapping a paragraph cannot change which words are kept.
@@ -45,23 +45,29 @@ _ENUMERATOR = re.compile(
     re.IGNORECASE,
 )
 _HTML = re.compile(r"<[A-Za-z/!][^<>\n]{0,200}>|&(?:[A-Za-z]{2,8}|#\d{1,6});")
+_TOKENS = re.compile(
+    rf"(?P<html>{_HTML.pattern})|(?P<enum>{_ENUMERATOR.pattern})|(?P<word>{_WORD.pattern})",
+    re.IGNORECASE,
+)
 # A parameter string shorter than this and made of these characters is a code
 # or an enum value (`EU`, `US-CA`, `monthly_active_users`), kept as is; any
 # other string could be a quote and is replaced by a digest.
 _CODE = re.compile(r"[A-Za-z0-9_.:+-]{1,32}")
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A normalised word and where it stands in the original text."""
+class Word(NamedTuple):
+    """A normalised word and where it stands in the original text.
+
+    A NamedTuple, not a frozen dataclass: a document has thousands of words,
+    and a frozen dataclass's `__init__` costs several times a tuple's.
+    """
 
     text: str
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Shingle:
+class Shingle(NamedTuple):
     """The hash of `size` consecutive words and the text range they cover."""
 
     value: int
@@ -70,20 +76,16 @@ class Shingle:
 
 
 def words(text: str) -> tuple[Word, ...]:
-    """Split `text` into normalised words, skipping markup and list markers."""
-    skipped = [m.span() for m in _HTML.finditer(text)]
-    skipped += [m.span() for m in _ENUMERATOR.finditer(text)]
-    skipped.sort()
-    result: list[Word] = []
-    cursor = 0
-    for match in _WORD.finditer(text):
-        start, end = match.span()
-        while cursor < len(skipped) and skipped[cursor][1] <= start:
-            cursor += 1
-        if cursor < len(skipped) and skipped[cursor][0] <= start:
-            continue
-        result.append(Word(_fold(match.group()), start, end))
-    return tuple(result)
+    """Split `text` into normalised words, skipping markup and list markers.
+
+    One scan: markup and enumerators are alternatives tried before a word at
+    each position, so whatever they cover never becomes a word.
+    """
+    return tuple(
+        Word(_fold(match.group()), match.start(), match.end())
+        for match in _TOKENS.finditer(text)
+        if match.lastgroup == "word"
+    )
 
 
 @lru_cache(maxsize=1 << 16)
