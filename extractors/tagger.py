@@ -32,7 +32,12 @@ _INHERITED_FROM_LEAD_IN = frozenset({"OBLIGATION", "PROHIBITION", "LICENSEE"})
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]*(?:\n[^“”\"\n]*){0,3})[”\"]")
 _CONTINUATION = re.compile(
     r"(?:Therefore|Thus|Accordingly|Consequently|Hence|Any such|Such)\b"
+    # "This labeling includes ..." points back; "This Agreement ..." does not
+    r"|(?:This|These) [a-z]"
 )
+# An exception after a clause ("This restriction does not apply to ...") is
+# not part of the clause's span (ANNOTATION.md), so it never continues one.
+_EXCEPTION = re.compile(r"\b(?:not|except|exclud\w*|unless)\b", re.IGNORECASE)
 _LOOK_ALIKE_MARKERS = (
     "NOT_A",
     "PRIVACY",
@@ -145,7 +150,9 @@ def _continues(text: str, segment: Segment, previous: Segment) -> bool:
     """Return True when `segment` opens with a word that points back."""
     if segment.block != previous.block:
         return False
-    return _CONTINUATION.match(text, segment.span.start, segment.span.end) is not None
+    if _CONTINUATION.match(text, segment.span.start, segment.span.end) is None:
+        return False
+    return _EXCEPTION.search(text, segment.span.start, segment.span.end) is None
 
 
 def _assign(
@@ -182,7 +189,7 @@ def _outside_quotes(
     return tuple(
         hit
         for hit in hits
-        if hit.label == "QUOTE_MARK"
+        if hit.label.startswith("QUOTE")
         or not any(s <= hit.start and hit.end <= e for s, e in quoted)
     )
 

@@ -335,3 +335,37 @@ def test_headings_are_never_tagged() -> None:
     document = parse_bytes(text.encode(), name="card.md")
     clauses, _ = _engine().tag(document)
     assert clauses == ()
+
+
+def test_a_this_sentence_continues_the_clause_it_explains() -> None:
+    text = (
+        "You must prominently label every derivative as based on Zephyr. This"
+        ' labeling includes the words "Zephyr Inside" on its model page.'
+    )
+    document, tags = _tags(text)
+    assert [t.clause_type for t in tags] == [T.ATTRIBUTION]
+    assert document.text[tags[0].span.start : tags[0].span.end] == text
+
+
+def test_an_exception_does_not_join_the_clause_before_it() -> None:
+    clause = "You must give every recipient a copy of this Agreement."
+    text = clause + " This duty does not apply to internal copies."
+    document, tags = _tags(text)
+    assert [t.clause_type for t in tags] == [T.ATTRIBUTION]
+    assert document.text[tags[0].span.start : tags[0].span.end] == clause
+
+
+def test_required_quoted_wording_is_attribution() -> None:
+    sentence = (
+        'If you ship a product built on Zephyr, you must include: "Runs on Zephyr".'
+    )
+    _, tags = _tags(sentence)
+    assert [t.clause_type for t in tags] == [T.ATTRIBUTION]
+
+
+def test_quoted_definition_is_not_attribution() -> None:
+    sentence = (
+        '"Zephyr Model" shall mean the weights, including any "Zephyr Mini" variant.'
+    )
+    _, tags = _tags(sentence)
+    assert tags == ()
