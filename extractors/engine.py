@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from extractors.combine import ModelEvidence, combine
 from extractors.labels import ClauseType
 from extractors.params import extract_params
 from extractors.pattern_data import PatternSet, load_patterns
@@ -24,9 +25,24 @@ from extractors.risk import OrgProfile, RiskRule, apply_rules, load_rules, rules
 from extractors.risk.rules import DEFAULT_RULES_PATH
 from extractors.segment import segment
 from extractors.tagger import PatternTagger
-from extractors.types import ClauseTag, Discarded, Document, RiskFinding
+from extractors.types import ClauseTag, Discarded, Document, RiskFinding, Segment
 
 ENGINE_VERSION = "0.1.0"
+
+
+class ModelStage(Protocol):
+    """The seam to the model stage: evidence for the segments of a document."""
+
+    @property
+    def name(self) -> str:  # pragma: no cover - a protocol
+        """Return the model and head version, recorded as provenance."""
+        ...
+
+    def evidence(
+        self, document: Document, segments: Sequence[Segment]
+    ) -> ModelEvidence:  # pragma: no cover - a protocol
+        """Return P(type | segment) for `segments`."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +52,7 @@ class Provenance:
     engine_version: str
     patterns_sha256: str
     rules_sha256: str
+    model: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,25 +78,37 @@ class ClauseEngine:
         rules_digest: str,
         identify: Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]]
         | None = None,
+        model_stage: ModelStage | None = None,
     ) -> None:
         self.tagger = PatternTagger(patterns)
         self.rules = tuple(rules)
         self.identify = identify
-        self.provenance = Provenance(ENGINE_VERSION, patterns.sha256, rules_digest)
+        self.model_stage = model_stage
+        model = model_stage.name if model_stage else None
+        self.provenance = Provenance(
+            ENGINE_VERSION, patterns.sha256, rules_digest, model
+        )
 
     def tag(
         self, document: Document
     ) -> tuple[tuple[ClauseTag, ...], tuple[Discarded, ...]]:
         """Return the clauses of `document` with parameters, and the discards."""
-        output = self.tagger.tag(document, segment(document.text))
+        segments = segment(document.text)
+        output = self.tagger.tag(document, segments)
+        tags = list(output.tags)
+        discarded = list(output.discarded)
+        if self.model_stage is not None:
+            evidence = self.model_stage.evidence(document, segments)
+            tags, below = combine(tags, evidence)
+            discarded.extend(below)
         text = document.text
         with_params = [
             replace(
                 t, params=extract_params(t.clause_type, text[t.span.start : t.span.end])
             )
-            for t in output.tags
+            for t in tags
         ]
-        return tuple(resolve(document, with_params)), output.discarded
+        return tuple(resolve(document, with_params)), tuple(discarded)
 
     def analyze(
         self,
@@ -107,6 +136,7 @@ def build_engine(
     pattern_dir: Path | None = None,
     rules_path: Path | None = None,
     identify: bool = True,
+    model_stage: ModelStage | None = None,
 ) -> ClauseEngine:
     """Build an engine from pattern and rule files (the shipped ones by default)."""
     rules_file = rules_path or DEFAULT_RULES_PATH
@@ -116,6 +146,7 @@ def build_engine(
         rules=load_rules(rules_file),
         rules_digest=rules_sha256([rules_file]),
         identify=identifier,
+        model_stage=model_stage,
     )
 
 

@@ -12,6 +12,10 @@ without catching unrelated bugs::
     │   ├── DecodeError              not valid UTF-8/UTF-16 text
     │   ├── PdfError                 encrypted or corrupt PDF
     │   └── TooLargeError            over the size limit
+    ├── ModelError           the model stage cannot run
+    │   ├── ModelUnavailableError         weights or optional packages not installed
+    │   └── ModelIntegrityError      weights whose SHA-256 is not the pinned one,
+    │                                or a corrupt conversion cache
     ├── ExtractionError      an extractor failed on a document (a bug)
     └── CitationError        a citation that does not verify (always a bug)
 """
@@ -49,6 +53,18 @@ class PdfError(InputError):
 
 class TooLargeError(InputError):
     """The document exceeds the configured size limit."""
+
+
+class ModelError(ClausewiseError):
+    """The model stage cannot run; the message says what to install or fix."""
+
+
+class ModelUnavailableError(ModelError):
+    """Model weights or the optional packages that run them are not installed."""
+
+
+class ModelIntegrityError(ModelError):
+    """Weights do not hash to the pinned SHA-256, or a cached copy is corrupt."""
 
 
 class ExtractionError(ClausewiseError):

