@@ -66,6 +66,15 @@ def encoder_directory(spec: ModelSpec = MINILM) -> tuple[Path, str]:
     return weights.parent, f"{spec.name}@{spec.sha256[:12]}"
 
 
+def cache_name(name: str) -> str:
+    """Return the encoder's identity for caching: weights and input length.
+
+    Vectors change with the truncation length, so cached vectors from another
+    setting must not be served.
+    """
+    return f"{name}/len{MAX_SEQ_LENGTH}"
+
+
 def load_encoder(spec: ModelSpec = MINILM) -> Encoder:
     """Load the encoder offline, from verified weights, on the CPU."""
     directory, name = encoder_directory(spec)
@@ -78,4 +87,4 @@ def load_encoder(spec: ModelSpec = MINILM) -> Encoder:
         ) from exc
     model = SentenceTransformer(str(directory), device="cpu", local_files_only=True)
     model.max_seq_length = MAX_SEQ_LENGTH
-    return Encoder(model, name)
+    return Encoder(model, cache_name(name))

@@ -130,10 +130,10 @@ def _doc(text: str) -> Document:
 
 
 def test_confident_model_adds_what_patterns_miss() -> None:
-    text = "Suing the authors over patents voids this permission entirely."
+    text = "The blue kettle sings loudly at dawn over the quiet harbour."
     engine = build_engine(
         identify=False,
-        model_stage=FakeStage("Suing", ClauseType.LITIGATION_TERMINATION, 0.97),
+        model_stage=FakeStage("kettle", ClauseType.LITIGATION_TERMINATION, 0.97),
     )
     clauses, _ = engine.tag(_doc(text))
     assert [(c.clause_type, c.explanation.method) for c in clauses] == [
@@ -143,10 +143,10 @@ def test_confident_model_adds_what_patterns_miss() -> None:
 
 
 def test_unsure_model_candidate_is_discarded_with_reason() -> None:
-    text = "Suing the authors over patents voids this permission entirely."
+    text = "The blue kettle sings loudly at dawn over the quiet harbour."
     engine = build_engine(
         identify=False,
-        model_stage=FakeStage("Suing", ClauseType.LITIGATION_TERMINATION, 0.7),
+        model_stage=FakeStage("kettle", ClauseType.LITIGATION_TERMINATION, 0.7),
     )
     clauses, discarded = engine.tag(_doc(text))
     assert clauses == ()
@@ -176,3 +176,4 @@ def test_real_encoder_loads_verified_and_embeds() -> None:
     assert vectors.shape == (2, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
     assert encoder.name.startswith("all-minilm-l6-v2@")
+    assert encoder.name.endswith("/len256")
