@@ -177,3 +177,48 @@ def test_real_encoder_loads_verified_and_embeds() -> None:
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
     assert encoder.name.startswith("all-minilm-l6-v2@")
     assert encoder.name.endswith("/len256")
+
+
+HAS_LLM = importlib.util.find_spec("gguf") is not None and HAS_ENCODER
+
+
+def test_user_llm_path_that_is_neither_dir_nor_gguf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.llm import resolve_source
+
+    stray = tmp_path / "weights.bin"
+    stray.write_bytes(b"x")
+    monkeypatch.setenv("CLAUSEWISE_LLM", str(stray))
+    with pytest.raises(ModelUnavailableError, match="neither a model directory"):
+        resolve_source()
+
+
+def test_conversion_cache_from_another_source_is_refused(tmp_path: Path) -> None:
+    from models.llm import MARKER, LlmSource, converted_directory
+
+    source = LlmSource("m", "a" * 64, gguf_parts=(tmp_path / "p",))
+    cached = tmp_path / "llm" / ("a" * 16)
+    cached.mkdir(parents=True)
+    (cached / MARKER).write_text('{"sha256": "' + "b" * 64 + '"}')
+    with pytest.raises(ModelIntegrityError, match="was made from"):
+        converted_directory(source, tmp_path / "llm")
+    (cached / MARKER).write_text("not json")
+    with pytest.raises(ModelIntegrityError, match="corrupt"):
+        converted_directory(source, tmp_path / "llm")
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_LLM, reason="LLM weights or gguf not installed")
+def test_real_llm_loads_verified_and_answers(tmp_path: Path) -> None:
+    # Converts the pinned 0.5B GGUF (about a minute the first time) and checks
+    # that it prefers the right answer to a question with an obvious answer.
+    from models.llm import load_llm
+
+    llm = load_llm()
+    scores = llm.option_logprobs(
+        "What is the capital of France? Answer with one word.", ["Paris", "London"]
+    )
+    assert scores[0] > scores[1]
+    assert llm.name.startswith("qwen2.5-coder-0.5b-instruct-q4_k_m@1d9614638d18")
