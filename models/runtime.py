@@ -23,6 +23,9 @@ def configure_torch() -> None:
     """Set torch's thread pools and offline mode before any model loads."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     import torch
+    from transformers.utils import logging as hf_logging
 
     torch.set_num_threads(thread_count())
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
