@@ -85,6 +85,15 @@ class ClauseRule:
     any: tuple[tuple[str, ...], ...]
     none: tuple[str, ...]
 
+    def fires_on(self, labels: frozenset[str] | set[str]) -> bool:
+        """Return True when `labels` hold every `all` label and one of each `any`.
+
+        Set operations run in C; this is called for every rule and segment.
+        """
+        return frozenset(self.all) <= labels and all(
+            not labels.isdisjoint(group) for group in self.any
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class PatternSet:

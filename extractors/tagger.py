@@ -105,10 +105,10 @@ class PatternTagger:
         """Apply every rule to one segment; keep the best tag per clause type."""
         fired: dict[str, ClauseTag] = {}
         for rule in self.patterns.rules:
-            if not _positive(rule, labels):
+            if not rule.fires_on(labels):
                 continue
             tag = _make_tag(rule, segment, hits)
-            vetoes = sorted(set(rule.none) & labels)
+            vetoes = sorted(labels.intersection(rule.none))
             if vetoes:
                 discarded.append(_vetoed(tag, vetoes, hits))
                 continue
@@ -192,12 +192,6 @@ def _outside_quotes(
         if hit.label.startswith("QUOTE")
         or not any(s <= hit.start and hit.end <= e for s, e in quoted)
     )
-
-
-def _positive(rule: ClauseRule, labels: set[str]) -> bool:
-    if not all(label in labels for label in rule.all):
-        return False
-    return all(any(label in labels for label in group) for group in rule.any)
 
 
 def _make_tag(rule: ClauseRule, segment: Segment, hits: Sequence[TermHit]) -> ClauseTag:

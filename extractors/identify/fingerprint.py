@@ -82,9 +82,11 @@ def words(text: str) -> tuple[Word, ...]:
     each position, so whatever they cover never becomes a word.
     """
     return tuple(
-        Word(_fold(match.group()), match.start(), match.end())
-        for match in _TOKENS.finditer(text)
-        if match.lastgroup == "word"
+        [
+            Word(_fold(word), match.start(), match.end())
+            for match in _TOKENS.finditer(text)
+            if (word := match.group("word"))
+        ]
     )
 
 

@@ -357,3 +357,25 @@ def test_unknown_subcommand_exits_with_usage(
         main(["frobnicate"])
     assert exc.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_patterns_only_scan_does_not_import_torch(tmp_path: Path) -> None:
+    # spaCy's thinc would import torch (1.5 s, 180 MB) if the model extra is
+    # installed; a patterns-only scan must not pay for it.
+    import subprocess
+    import sys
+
+    doc = tmp_path / "doc.txt"
+    doc.write_text("You must retain all copyright notices.\n", encoding="utf-8")
+    code = (
+        "import sys; from service.cli import main; main(['scan', sys.argv[1]]);"
+        " sys.stderr.write(str(sys.modules.get('torch') is not None))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(doc)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stderr.strip().endswith("False")
+    assert '"retain_notices"' in done.stdout
