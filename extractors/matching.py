@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -111,7 +112,8 @@ class TermMatcher:
         self._cjk_regexes: list[tuple[str, re.Pattern[str]]] = []
         for term in patterns.terms:
             if term.phrases:
-                docs = [self.nlp.make_doc(phrase) for phrase in term.phrases]
+                tokenizer: Any = self.nlp.tokenizer
+                docs = list(tokenizer.pipe(term.phrases))
                 self._phrases.add(term.label, docs)
             if term.tokens:
                 try:

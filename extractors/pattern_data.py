@@ -145,7 +145,10 @@ def load_patterns(directory: Path | None = None) -> PatternSet:
     )
 
 
-class _StrictLoader(yaml.SafeLoader):
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     """A YAML loader that refuses duplicate keys instead of keeping the last."""
 
 
@@ -158,7 +161,8 @@ def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, A
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
         seen.add(key)
-    return loader.construct_mapping(node)
+    mapping: dict[Any, Any] = loader.construct_mapping(node)
+    return mapping
 
 
 _StrictLoader.add_constructor(
