@@ -9,7 +9,6 @@ the parser with an `InputError`, a bad data file at construction with a
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from extractors.combine import ModelEvidence, combine
-from extractors.labels import ClauseType
 from extractors.params import extract_params
 from extractors.pattern_data import PatternSet, load_patterns
 from extractors.resolve import resolve
@@ -166,13 +164,3 @@ def _identifier() -> Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]
     from extractors.identify import identify_document
 
     return identify_document
-
-
-def clause_types() -> tuple[ClauseType, ...]:
-    """Return every clause type the engine can tag."""
-    return tuple(ClauseType)
-
-
-def text_sha256(text: str) -> str:
-    """Return the SHA-256 of a text, the identity of a document's content."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -106,10 +106,3 @@ def head_from_dict(data: Mapping[str, Any], *, source: str) -> ClauseHead:
 def default_head_path() -> Path:
     """Return the path of the shipped, committed head."""
     return Path(str(resources.files("models") / "data" / "encoder_head.json"))
-
-
-def stack(rows: Sequence[Matrix], dim: int) -> Matrix:
-    """Stack embedding rows, giving a (0, dim) array for none."""
-    return (
-        np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
-    )

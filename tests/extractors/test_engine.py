@@ -20,8 +20,6 @@ from extractors.engine import (
     ENGINE_VERSION,
     ClauseEngine,
     build_engine,
-    clause_types,
-    text_sha256,
 )
 from extractors.labels import ClauseType
 from extractors.output import result_to_dict
@@ -278,10 +276,3 @@ def test_no_clauses_in_plain_prose() -> None:
     clauses, discarded = _engine().tag(parse_bytes(text.encode(), name="t.txt"))
     assert clauses == ()
     assert discarded == ()
-
-
-def test_clause_types_and_text_hash() -> None:
-    assert clause_types() == tuple(ClauseType)
-    assert text_sha256("abc") == (
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )
