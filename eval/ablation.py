@@ -22,11 +22,11 @@ from eval.corpus import Corpus, GoldDocument
 from eval.evaluate import EvalReport, evaluate
 from eval.train import TYPES, Example, corpus_examples, label_matrix, out_of_family
 from extractors.combine import DEFAULT_ADD_THRESHOLD, ModelEvidence
-from extractors.engine import ClauseEngine, build_engine
+from extractors.engine import ClauseEngine, ModelStage, build_engine
 from extractors.labels import ClauseType
 from extractors.output import clause_to_dict
 from extractors.parse import parse_path
-from extractors.pattern_data import PatternSet, load_patterns
+from extractors.pattern_data import PatternSet
 from extractors.risk import load_default_rules
 from extractors.types import CharSpan, Document, Segment
 from models.head import Matrix
@@ -67,12 +67,10 @@ def scan_with(engine: ClauseEngine) -> Any:
     return scan
 
 
-def model_only_engine(stage: OfflineStage) -> ClauseEngine:
-    """Return an engine with no pattern rules: every clause comes from the model."""
-    patterns = load_patterns()
-    silent = PatternSet(terms=patterns.terms, rules=(), sha256="no-rules")
+def model_only_engine(stage: ModelStage) -> ClauseEngine:
+    """Return an engine with no patterns at all: every clause comes from the model."""
     return ClauseEngine(
-        patterns=silent,
+        patterns=PatternSet(terms=(), rules=(), sha256="no-patterns"),
         rules=load_default_rules(),
         rules_digest="-",
         model_stage=stage,
@@ -132,12 +130,7 @@ def live_speeds(corpus: Corpus) -> dict[str, tuple[float, float]]:
     from models.stage import load_encoder_stage
 
     stage = load_encoder_stage(use_cache=False)
-    alone = ClauseEngine(
-        patterns=PatternSet(terms=(), rules=(), sha256="no-rules"),
-        rules=load_default_rules(),
-        rules_digest="-",
-        model_stage=stage,
-    )
+    alone = model_only_engine(stage)
     speeds["encoder"] = (_rate(alone, documents), _rss_mb())
     combined = build_engine(identify=False, model_stage=stage)
     speeds["patterns + encoder"] = (_rate(combined, documents), _rss_mb())

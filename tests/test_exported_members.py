@@ -3,10 +3,16 @@
 import extractors
 
 
-def test_all_names_exist_and_are_sorted() -> None:
-    assert extractors.__all__ == sorted(extractors.__all__)
+def test_every_exported_name_resolves() -> None:
     for name in extractors.__all__:
         assert getattr(extractors, name) is not None
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        extractors.nope  # noqa: B018
 
 
 def test_public_api_scans_a_document() -> None:
