@@ -57,9 +57,9 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    # Measure the engine as the patterns-only CLI runs it: without torch, which
-    # spaCy's thinc would otherwise import (see service/cli.py).
-    sys.modules.setdefault("torch", None)  # type: ignore[arg-type]
+    from service.cli import keep_torch_out
+
+    keep_torch_out()  # measure the engine as the patterns-only CLI runs it
 
     import spacy
 

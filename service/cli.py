@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="clausewise: %(message)s")
     args = build_parser().parse_args(argv)
     if args.command in ("scan", "eval") and args.model == "none":
-        _keep_torch_out()
+        keep_torch_out()
     try:
         if args.command == "scan":
             return _scan(args)
@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
 
 
-def _keep_torch_out() -> None:
+def keep_torch_out() -> None:
     """Keep torch out of a patterns-only run.
 
     spaCy's thinc imports torch whenever it is installed (about 1.5 s and
