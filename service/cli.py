@@ -12,15 +12,39 @@ import json
 import logging
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from extractors.errors import ClausewiseError, ConfigError, InputError
+from service.cli_service import (
+    add_service_commands,
+    create_key,
+    run_diff,
+    run_worker,
+    serve,
+)
 
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_CONFIG = 2
 DEFAULT_CORPUS = Path("../shared/corpus")
+SCAN_FORMATS = ("json", "markdown", "sarif", "cyclonedx")
+"""`service.exports.EXPORTERS`' names, spelled out: importing it loads the engine."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutput:
+    """One scanned input: its result, the path as given, and the exact text."""
+
+    result: dict[str, Any]
+    path: Path
+    text: str
+
+    @property
+    def export_name(self) -> str:
+        """Return the path as given, the artifact URI of SARIF (POSIX slashes)."""
+        return self.path.as_posix()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     scan = sub.add_parser("scan", help="scan documents (.txt, .md, .pdf)")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    scan.add_argument("--format", choices=("json", "markdown"), default="json")
+    scan.add_argument(
+        "--format",
+        choices=SCAN_FORMATS,
+        default="json",
+        help="sarif for code scanning in CI, cyclonedx for a model BOM",
+    )
     scan.add_argument(
         "--profile", type=Path, help="organisation profile (YAML or JSON)"
     )
@@ -67,18 +96,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ab = sub.add_parser("ablation", help="patterns vs encoder vs both, out of family")
     ab.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    add_service_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     logging.basicConfig(level=logging.WARNING, format="clausewise: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["worker"]:  # the worker parses its own options
+        return run_worker(argv[1:])
     args = build_parser().parse_args(argv)
-    if args.command in ("scan", "eval") and args.model == "none":
+    if args.command in ("serve", "diff") or (
+        args.command in ("scan", "eval") and args.model == "none"
+    ):
         keep_torch_out()
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "serve":
+            return serve(args)
+        if args.command == "keys":
+            return create_key(args)
+        if args.command == "diff":
+            return run_diff(args)
         if args.command == "train":
             return _train(args)
         if args.command == "ablation":
@@ -106,14 +147,14 @@ def keep_torch_out() -> None:
 
 def _scan(args: argparse.Namespace) -> int:
     from extractors.engine import default_engine
-    from extractors.output import result_to_dict, result_to_markdown
+    from extractors.output import result_to_dict
     from extractors.parse import parse_path
     from extractors.risk import load_profile
 
     profile = load_profile(args.profile) if args.profile else None
     engine = _engine() if args.model != "none" else default_engine()
     status = EXIT_OK
-    results: list[dict[str, Any]] = []
+    results: list[ScanOutput] = []
     for path in args.paths:
         try:
             document = parse_path(path, max_bytes=args.max_bytes)
@@ -125,9 +166,9 @@ def _scan(args: argparse.Namespace) -> int:
         data = result_to_dict(result, name=path.name)
         if args.out:
             _write_outputs(args.out, path.name, data, document.text)
-        results.append(data)
-    if not args.out:
-        _print_results(results, args.format, result_to_markdown)
+        results.append(ScanOutput(data, path, document.text))
+    if not args.out and results:
+        sys.stdout.write(_render(results, args.format))
     return status
 
 
@@ -144,13 +185,31 @@ def _write_outputs(out: Path, name: str, data: Mapping[str, Any], text: str) -> 
         raise InputError(f"cannot write to {out}: {exc.strerror or exc}") from exc
 
 
-def _print_results(results: list[dict[str, Any]], fmt: str, markdown: Any) -> None:
+def _render(results: Sequence[ScanOutput], fmt: str) -> str:
+    """Render the scans through the export registry, one document for all inputs.
+
+    JSON: the result, or a list of them. Markdown: the reports one after the
+    other. SARIF: one log with a run per input, as code scanning expects.
+    CycloneDX: the BOM, or a list of BOMs.
+    """
+    from service.exports import export
+
+    bodies = [
+        export(fmt, r.result, name=r.export_name, text=r.text)[0] for r in results
+    ]
     if fmt == "markdown":
-        sys.stdout.write("\n".join(markdown(r) for r in results))
-        return
-    payload: Any = results[0] if len(results) == 1 else results
-    if results:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return "\n".join(bodies)
+    if len(bodies) == 1:
+        return bodies[0]
+    if fmt == "json":
+        return (
+            json.dumps([r.result for r in results], ensure_ascii=False, indent=2) + "\n"
+        )
+    logs = [json.loads(body) for body in bodies]
+    if fmt == "sarif":
+        merged = logs[0] | {"runs": [run for log in logs for run in log["runs"]]}
+        return json.dumps(merged, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(logs, ensure_ascii=False, indent=2) + "\n"
 
 
 def _eval(args: argparse.Namespace) -> int:

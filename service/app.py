@@ -1,0 +1,74 @@
+"""The FastAPI application factory.
+
+`create_app(settings)` builds a self-contained app: its own database engine,
+metrics registry, rate limiter and settings on `app.state`, so several apps
+(one per test) can live in one process. Start-up (the lifespan) migrates the
+database to head and loads the clause engine once; routes get it through
+`service.deps.EngineDep`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from extractors.engine import ENGINE_VERSION, default_engine
+from service.auth import RateLimiter
+from service.db import init_db, make_engine
+from service.jobs.runtime import start_jobs, stop_jobs
+from service.metrics import Metrics
+from service.observability import RequestLogMiddleware, configure_logging
+from service.problems import add_problem_schema, install_problem_handlers
+from service.routes import API_PREFIX, ROOT_ROUTERS, api_router, batches
+from service.settings import Settings, get_settings
+from service.web import STATIC_DIR
+from service.web import router as web_router
+
+DESCRIPTION = (
+    "Find, cite and assess the clauses of AI-model licenses and model cards. "
+    "Authenticate with `Authorization: Bearer <key>` or `X-API-Key`. "
+    "Errors are RFC 9457 problem details (`application/problem+json`)."
+)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Migrate the database and load the engine before the first request."""
+    init_db(app.state.db_engine)
+    app.state.clause_engine = default_engine()
+    start_jobs(app)  # in-process job threads, or the Celery publisher
+    try:
+        yield
+    finally:
+        stop_jobs(app)
+        app.state.db_engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service app (settings from the environment by default)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_json)
+    app = FastAPI(
+        title="clausewise",
+        version=ENGINE_VERSION,
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.db_engine = make_engine(settings.database_url)
+    app.state.metrics = Metrics()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.clause_engine = None
+    install_problem_handlers(app)
+    add_problem_schema(app)
+    app.add_middleware(RequestLogMiddleware)
+    app.include_router(api_router())
+    app.include_router(batches.router, prefix=API_PREFIX)
+    for router in ROOT_ROUTERS:
+        app.include_router(router)
+    app.include_router(web_router)  # the reviewer pages (service/web)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

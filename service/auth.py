@@ -1,0 +1,164 @@
+"""API keys, the `current_tenant` dependency and the per-key rate limiter.
+
+A key is `cw_` + 43 URL-safe random characters, shown once at creation;
+only its SHA-256 is stored, with the first characters kept as a `prefix`
+people can recognise. A request presents it as `Authorization: Bearer <key>`
+or `X-API-Key: <key>`. Everything a route reads or writes is scoped to the
+tenant this returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Final
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, col, select
+
+from service.db import get_session
+from service.problems import ProblemError
+from service.tables import ApiKeyRecord, TenantRecord
+
+KEY_PREFIX: Final = "cw_"
+DISPLAY_CHARS: Final = 11
+"""`cw_` and 8 random characters: enough to tell keys apart, useless to guess."""
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer cw_...")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the tenant every query is scoped to, and through which key."""
+
+    tenant_id: uuid.UUID
+    tenant_name: str
+    key_id: uuid.UUID
+
+
+def hash_key(key: str) -> str:
+    """Return the SHA-256 hex digest under which a key is stored."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def get_or_create_tenant(session: Session, name: str) -> TenantRecord:
+    """Return the tenant called `name`, creating it if needed (not committed)."""
+    tenant = session.exec(select(TenantRecord).where(TenantRecord.name == name)).first()
+    if tenant is None:
+        tenant = TenantRecord(name=name)
+        session.add(tenant)
+        session.flush()
+    return tenant
+
+
+def create_key(session: Session, tenant_name: str) -> tuple[str, ApiKeyRecord]:
+    """Create a key for `tenant_name` (and the tenant if new); commit.
+
+    Returns the plaintext, which is never stored and cannot be shown again.
+    """
+    if not tenant_name.strip():
+        raise ValueError("a tenant name must not be blank")
+    tenant = get_or_create_tenant(session, tenant_name.strip())
+    plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+    record = ApiKeyRecord(
+        tenant_id=tenant.id,
+        key_sha256=hash_key(plaintext),
+        prefix=plaintext[:DISPLAY_CHARS],
+    )
+    session.add(record)
+    session.commit()
+    session.refresh(record)
+    return plaintext, record
+
+
+class RateLimiter:
+    """Fixed-window request counter per API key.
+
+    State lives in this process only: with N worker processes a key may make
+    up to N x `limit` requests a window. Windows are aligned to multiples of
+    `window_s` on the given clock.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        *,
+        window_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._counts: dict[uuid.UUID, tuple[int, int]] = {}
+
+    def hit(self, key_id: uuid.UUID) -> float | None:
+        """Count one request; return seconds to wait when over the limit."""
+        now = self._clock()
+        window = int(now // self.window_s)
+        with self._lock:
+            if len(self._counts) > 10_000:
+                self._forget_before(window)
+            started, count = self._counts.get(key_id, (window, 0))
+            count = count + 1 if started == window else 1
+            self._counts[key_id] = (window, count)
+        if count <= self.limit:
+            return None
+        return (window + 1) * self.window_s - now
+
+    def _forget_before(self, window: int) -> None:
+        """Drop counters of past windows so idle keys do not pile up."""
+        self._counts = {k: v for k, v in self._counts.items() if v[0] >= window}
+
+
+def get_rate_limiter(request: Request) -> RateLimiter:
+    """Return the app's rate limiter."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+def current_tenant(
+    request: Request,
+    session: Annotated[Session, Depends(get_session)],
+    limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header_key: Annotated[str | None, Security(_header)],
+) -> Caller:
+    """Authenticate the request's API key, apply its rate limit, name its tenant."""
+    key = bearer.credentials if bearer is not None else header_key
+    if not key:
+        raise _unauthorized("no API key: send 'Authorization: Bearer <key>'")
+    row = session.exec(
+        select(ApiKeyRecord, TenantRecord)
+        .join(TenantRecord, col(TenantRecord.id) == col(ApiKeyRecord.tenant_id))
+        .where(ApiKeyRecord.key_sha256 == hash_key(key))
+        .where(col(ApiKeyRecord.revoked_at).is_(None))
+    ).first()
+    if row is None:
+        raise _unauthorized("the API key is unknown or revoked")
+    api_key, tenant = row
+    caller = Caller(tenant_id=tenant.id, tenant_name=tenant.name, key_id=api_key.id)
+    request.state.tenant = tenant.name
+    retry_after = limiter.hit(caller.key_id)
+    if retry_after is not None:
+        raise ProblemError(
+            429,
+            f"rate limit of {limiter.limit} requests per minute for this key reached",
+            slug="rate-limited",
+            headers={"Retry-After": str(max(1, math.ceil(retry_after)))},
+        )
+    return caller
+
+
+def _unauthorized(detail: str) -> ProblemError:
+    return ProblemError(
+        401, detail, slug="unauthorized", headers={"WWW-Authenticate": "Bearer"}
+    )

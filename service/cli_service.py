@@ -1,0 +1,137 @@
+"""The service-side subcommands of `clausewise`: serve, keys, worker, diff.
+
+Kept apart from `service.cli` (scan, eval, train, ablation) so both modules
+stay small. Heavy imports (uvicorn, the engine, Celery) happen inside the
+handlers: `clausewise --help` and the other subcommands never pay for them.
+Errors are raised as `ClausewiseError`s; `service.cli.main` turns them into
+one line on stderr and the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from extractors.errors import ConfigError, InputError
+
+EXIT_OK = 0
+DIFF_FORMATS = ("json", "markdown")
+
+
+def add_service_commands(sub: Any) -> None:
+    """Add `serve`, `keys create`, `worker` and `diff` to the subparsers."""
+    serve = sub.add_parser("serve", help="run the HTTP API (patterns only)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    keys = sub.add_parser("keys", help="manage API keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser(
+        "create", help="create an API key for a tenant and print it once"
+    )
+    create.add_argument("--tenant", required=True, help="tenant name (created if new)")
+    create.add_argument(
+        "--database-url", help="default: $CLAUSEWISE_DATABASE_URL or ./clausewise.db"
+    )
+    sub.add_parser(
+        "worker",
+        add_help=False,
+        help="run a Celery worker for scan jobs (`clausewise worker --help`)",
+    )
+    diff = sub.add_parser(
+        "diff", help="clause-level diff of two documents (old -> new), cited"
+    )
+    diff.add_argument("old", type=Path, metavar="OLD")
+    diff.add_argument("new", type=Path, metavar="NEW")
+    diff.add_argument("--format", choices=DIFF_FORMATS, default="json")
+    diff.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024)
+
+
+def run_worker(argv: list[str]) -> int:
+    """Delegate `clausewise worker ARGS` to the job worker's own command line."""
+    from service.jobs.worker import main as worker_main
+
+    return worker_main(argv)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """Scan both files with the pattern engine and print the diff old -> new."""
+    from extractors.compare import compare_results
+    from extractors.compare_render import diff_to_markdown
+    from extractors.engine import default_engine
+    from extractors.output import result_to_dict
+    from extractors.parse import parse_path
+
+    engine = default_engine()
+    results, texts = [], []
+    for path in (args.old, args.new):
+        try:
+            document = parse_path(path, max_bytes=args.max_bytes)
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from exc
+        result = engine.analyze(document)
+        results.append(result_to_dict(result, name=path.name))
+        texts.append(document.text)
+    diff = compare_results(results[0], results[1], old_text=texts[0], new_text=texts[1])
+    if args.format == "markdown":
+        sys.stdout.write(diff_to_markdown(diff))
+    else:
+        body = json.dumps(diff.to_dict(), ensure_ascii=False, indent=2)
+        sys.stdout.write(body + "\n")
+    return EXIT_OK
+
+
+def service_settings(database_url: str | None = None) -> Any:
+    """Read the service settings; a bad CLAUSEWISE_* value is a ConfigError."""
+    from pydantic import ValidationError
+
+    from service.settings import Settings
+
+    try:
+        if database_url:
+            return Settings(database_url=database_url)
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(f"invalid CLAUSEWISE_* setting: {exc}") from exc
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the API with uvicorn; our middleware logs requests, so uvicorn's not."""
+    import uvicorn
+
+    from service.app import create_app
+
+    app = create_app(service_settings())
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False)
+    return EXIT_OK
+
+
+def create_key(args: argparse.Namespace) -> int:
+    """Create a tenant's API key; print the key (only here, only once)."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from service.auth import create_key as new_key
+    from service.db import init_db, make_engine
+
+    settings = service_settings(args.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        init_db(engine)
+        with Session(engine) as session:
+            plaintext, record = new_key(session, args.tenant)
+            prefix = record.prefix
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot use the database: {exc}") from exc
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    sys.stdout.write(plaintext + "\n")
+    sys.stderr.write(
+        f"clausewise: created key {prefix}... for tenant '{args.tenant}'; "
+        "it is stored only as a SHA-256 hash and cannot be shown again\n"
+    )
+    return EXIT_OK

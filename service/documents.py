@@ -1,0 +1,174 @@
+"""Store an uploaded document: limits, type sniffing, parsing, dedupe, quota.
+
+The type always comes from the bytes (`extractors.parse.parse_bytes`). A
+declared content type is only checked for contradiction: `application/pdf`
+on bytes without a PDF header, or a `text/*` type on a PDF, is refused as
+mislabelled (415); any other declared type (`application/octet-stream`, a
+browser's guess) is ignored. Identical bytes are stored once per tenant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import uuid
+from typing import Final
+
+import pdfplumber
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from extractors.errors import TooLargeError
+from extractors.output import json_safe
+from extractors.parse import parse_bytes
+from extractors.sniff import is_pdf
+from extractors.types import Document
+from service.problems import ProblemError
+from service.schemas import DocumentMeta
+from service.settings import Settings
+from service.tables import DocumentRecord
+
+logger = logging.getLogger("clausewise.service")
+PDF_TYPE: Final = "application/pdf"
+
+
+def store_document(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    settings: Settings,
+    data: bytes,
+    meta: DocumentMeta,
+    declared_type: str | None = None,
+) -> tuple[DocumentRecord, bool]:
+    """Parse and store `data` for the tenant; return (record, created).
+
+    `created` is False when the tenant already had these exact bytes: the
+    stored document is returned unchanged. Raises `InputError` subclasses
+    (mapped to 413/415/422) and `ProblemError` (415 mislabelled, 403 quota).
+    """
+    source = f"'{meta.name}'" if meta.name else "the document"
+    if len(data) > settings.max_upload_bytes:
+        raise TooLargeError(
+            f"{source} is {len(data):,} bytes, over the limit of "
+            f"{settings.max_upload_bytes:,} bytes"
+        )
+    check_declared_type(declared_type, data, source)
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = find_by_sha256(session, tenant_id=tenant_id, sha256=sha256)
+    if existing is not None:
+        return existing, False
+    document = _parse(data, meta.name, settings, source)
+    _check_quota(session, tenant_id, settings.max_documents_per_tenant)
+    record = _record(tenant_id, data, document, meta)
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same bytes were stored by a concurrent request a moment ago.
+        session.rollback()
+        existing = find_by_sha256(session, tenant_id=tenant_id, sha256=sha256)
+        if existing is None:
+            raise
+        return existing, False
+    session.refresh(record)
+    return record, True
+
+
+def find_by_sha256(
+    session: Session, *, tenant_id: uuid.UUID, sha256: str
+) -> DocumentRecord | None:
+    """Return the tenant's document with these bytes, if stored."""
+    return session.exec(
+        select(DocumentRecord)
+        .where(DocumentRecord.tenant_id == tenant_id)
+        .where(DocumentRecord.sha256 == sha256)
+    ).first()
+
+
+def check_declared_type(declared: str | None, data: bytes, source: str) -> None:
+    """Refuse a declared type that the bytes contradict (PDF vs text)."""
+    if not declared:
+        return
+    kind = declared.split(";", 1)[0].strip().lower()
+    pdf = is_pdf(data)
+    if kind == PDF_TYPE and not pdf:
+        raise _mislabelled(f"{source} is declared as {kind} but is not a PDF")
+    if kind.startswith("text/") and pdf:
+        raise _mislabelled(f"{source} is declared as {kind} but is a PDF")
+
+
+def _mislabelled(detail: str) -> ProblemError:
+    return ProblemError(
+        415,
+        detail + "; send it as application/octet-stream to let clausewise decide",
+        slug="mislabelled",
+        title="Mislabelled document",
+    )
+
+
+def _parse(data: bytes, name: str | None, settings: Settings, source: str) -> Document:
+    """Parse with the size limit; refuse PDFs over the page limit before extracting."""
+    limit = settings.max_pdf_pages
+    if is_pdf(data):
+        pages = count_pdf_pages(data)
+        if pages is not None and pages > limit:
+            raise _too_many_pages(source, pages, limit)
+    document = parse_bytes(data, name=name, max_bytes=settings.max_upload_bytes)
+    if document.media_type == PDF_TYPE and len(document.page_starts) > limit:
+        raise _too_many_pages(source, len(document.page_starts), limit)
+    return document
+
+
+def count_pdf_pages(data: bytes) -> int | None:
+    """Count a PDF's pages from its page tree, without extracting any text.
+
+    Returns None when pdfplumber cannot open it: `parse_bytes` then refuses
+    the file with the precise reason (encrypted, corrupt, truncated).
+    """
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except Exception as exc:  # pdfplumber's errors are many; the parser reports
+        logger.debug("cannot count PDF pages (%s); the parser will say why", exc)
+        return None
+
+
+def _too_many_pages(source: str, pages: int, limit: int) -> TooLargeError:
+    return TooLargeError(f"{source} has {pages} pages, over the limit of {limit}")
+
+
+def _check_quota(session: Session, tenant_id: uuid.UUID, limit: int) -> None:
+    """Refuse a new document once the tenant stores `limit` of them."""
+    stored = session.exec(
+        select(func.count())
+        .select_from(DocumentRecord)
+        .where(DocumentRecord.tenant_id == tenant_id)
+    ).one()
+    if stored >= limit:
+        raise ProblemError(
+            403,
+            f"this tenant already stores {stored} documents, the limit is {limit}",
+            slug="quota-exceeded",
+            title="Document quota exceeded",
+        )
+
+
+def _record(
+    tenant_id: uuid.UUID, data: bytes, document: Document, meta: DocumentMeta
+) -> DocumentRecord:
+    return DocumentRecord(
+        tenant_id=tenant_id,
+        sha256=document.id,
+        media_type=document.media_type,
+        size=len(data),
+        name=meta.name,
+        text=document.text,
+        page_starts=list(document.page_starts),
+        front_matter=json_safe(dict(document.metadata)),
+        family=meta.family,
+        version=meta.version,
+        source_url=meta.source_url,
+        tags=list(dict.fromkeys(meta.tags)),
+    )

@@ -1,0 +1,158 @@
+"""Celery runs the same jobs on many machines (`job_mode=celery`).
+
+Celery is only the queue: a message carries a job id, and the worker claims
+that job's row, runs the registered handler against the database and records
+the outcome, exactly as an in-process thread would. Delivery is at least once:
+`acks_late` acknowledges a message only after the job ran, and
+`task_reject_on_worker_lost` puts it back when the worker process dies, so a
+killed worker's job is redelivered; it is taken over once the dead worker's
+lease (renewed while alive) runs out, and its handler skips the items
+already recorded. One message at a time per process (`prefetch_multiplier=1`) keeps
+10,000-card batches spread over all workers instead of hoarded by one.
+
+Start a worker with `python -m service.jobs.worker --concurrency 2` (what
+`clausewise worker` runs) or `celery -A service.jobs.celery_app worker`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+from celery import Celery
+
+from service.jobs.config import JobSettings
+from service.jobs.handlers import HandlerRegistry, default_registry
+from service.jobs.inprocess import make_owner
+from service.jobs.lease import LeaseKeeper
+from service.jobs.store import WORKER_LOST, JobStore
+from service.jobs.tables import JobStatus
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RUN_JOB: Final = "clausewise.run_job"
+
+
+def make_celery(
+    settings: Settings | None = None, jobs: JobSettings | None = None
+) -> Celery:
+    """Return a Celery app for the broker and queue the settings name."""
+    settings = settings or Settings()
+    jobs = jobs or JobSettings()
+    app = Celery("clausewise", broker=settings.redis_url, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_default_queue=jobs.celery_queue,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": jobs.celery_visibility_seconds},
+        worker_hijack_root_logger=False,
+    )
+    app.task(name=RUN_JOB)(run_job)
+    return app
+
+
+@dataclass(frozen=True, slots=True)
+class _Runtime:
+    """What a worker process builds once: the store and the handlers."""
+
+    store: JobStore
+    registry: HandlerRegistry
+
+
+@cache
+def _runtime() -> _Runtime:
+    """Build the database engine and handlers on first use, after any fork."""
+    from service.db import make_engine
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    lease = JobSettings().job_lease_seconds
+    return _Runtime(JobStore(engine, lease_seconds=lease), default_registry())
+
+
+def run_job(job_id: str) -> str:
+    """Run one job by id (the Celery task); return what became of it.
+
+    A handler's exception is recorded on the job row (retried later, with a
+    new message, until `max_attempts`) and re-raised so the worker logs it.
+    A message for a job another live worker holds comes back when its lease
+    would have run out: by then it is done, or its worker is dead.
+    """
+    runtime = _runtime()
+    owner = make_owner("celery")
+    ident = uuid.UUID(job_id)
+    job = runtime.store.claim_id(ident, owner)
+    if job is None:
+        return _not_claimed(runtime, ident)
+    try:
+        with LeaseKeeper(runtime.store, job.id, owner):
+            runtime.registry.get(job.kind)(runtime.store.session, job.payload)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        status = runtime.store.fail(job.id, owner, error)
+        if status == JobStatus.QUEUED:
+            app.send_task(RUN_JOB, args=[job_id], countdown=2**job.attempts)
+        elif status == JobStatus.FAILED:
+            _give_up(runtime, job.kind, job.payload, error)
+        raise
+    runtime.store.complete(job.id, owner)
+    return "done"
+
+
+def _not_claimed(runtime: _Runtime, job_id: uuid.UUID) -> str:
+    """Settle a message whose job could not be claimed: dead, held, or finished."""
+    for dead in runtime.store.fail_exhausted(job_id):
+        _give_up(runtime, dead.kind, dead.payload, WORKER_LOST)
+        return "failed: " + WORKER_LOST
+    left = runtime.store.lease_left(job_id)
+    if left is not None:
+        app.send_task(RUN_JOB, args=[job_id.hex], countdown=left + 1)
+        return f"deferred {left + 1:.0f} s: another worker holds the lease"
+    return "skipped: done or failed already"
+
+
+def _give_up(
+    runtime: _Runtime, kind: str, payload: Mapping[str, Any], error: str
+) -> None:
+    """Settle a job's work after its last attempt failed."""
+    logger.error("job of kind %s failed for good: %s", kind, error)
+    runtime.registry.give_up(kind, runtime.store.session, payload, error)
+
+
+class CeleryDispatcher:
+    """Publish queued jobs to Celery after the transaction that made them commits."""
+
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+
+    def dispatch(self, job_ids: Sequence[uuid.UUID]) -> None:
+        """Send one message per job; the worker that gets it claims the row."""
+        for job_id in job_ids:
+            self.app.send_task(RUN_JOB, args=[job_id.hex])
+
+    def recover(self, store: JobStore) -> int:
+        """Requeue expired leases and republish every queued job (lost messages).
+
+        Run at API start-up: a process killed between committing a batch and
+        publishing its messages leaves queued rows that no message names. A
+        job published twice is harmless: the second claim finds it done.
+        """
+        store.requeue_expired()
+        queued = store.queued_ids(older_than=dt.timedelta(0))
+        self.dispatch(queued)
+        return len(queued)
+
+
+app = make_celery()
+"""The app `celery -A service.jobs.celery_app worker` finds (settings from env)."""

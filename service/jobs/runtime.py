@@ -1,0 +1,103 @@
+"""Wire jobs into the API process: start the configured runner, dispatch new jobs.
+
+`start_jobs(app)` runs in the app's lifespan after the migrations. With
+`job_mode=inprocess` (the embedded default) it starts worker threads here;
+with `job_mode=celery` it only publishes, and `clausewise worker` processes
+do the work. Either way new jobs are handed over by `JobRuntime.dispatch`
+after the transaction that stored them has committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+
+from service.batches.config import BatchSettings
+from service.batches.scan import ItemCounter
+from service.batches.service import register_handlers
+from service.jobs.celery_app import CeleryDispatcher, make_celery
+from service.jobs.config import JobSettings
+from service.jobs.handlers import HandlerRegistry
+from service.jobs.inprocess import InProcessRunner
+from service.jobs.store import JobStore
+from service.metrics import Metrics
+from service.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class JobRuntime:
+    """The app's job machinery: the store, and the runner or Celery publisher."""
+
+    store: JobStore
+    metrics: Metrics
+    batches: BatchSettings
+    max_attempts: int = 3
+    runner: InProcessRunner | None = None
+    celery: CeleryDispatcher | None = None
+
+    def dispatch(self, job_ids: Sequence[uuid.UUID]) -> None:
+        """Hand committed jobs over: wake the threads, or publish to Celery."""
+        if self.celery is not None:
+            self.celery.dispatch(job_ids)
+        if self.runner is not None:
+            self.runner.notify()
+        self.metrics.queue_depth.set(self.store.queue_depth())
+
+
+def start_jobs(app: FastAPI) -> JobRuntime:
+    """Start the configured runner; tests may preset `app.state.job_settings`."""
+    settings: Settings = app.state.settings
+    metrics: Metrics = app.state.metrics
+    jobs: JobSettings = getattr(app.state, "job_settings", None) or JobSettings()
+    batches = getattr(app.state, "batch_settings", None) or BatchSettings()
+    store = JobStore(app.state.db_engine, lease_seconds=jobs.job_lease_seconds)
+    if settings.job_mode == "celery":
+        celery = CeleryDispatcher(make_celery(settings, jobs))
+        celery.recover(store)
+        runtime = JobRuntime(
+            store, metrics, batches, jobs.job_max_attempts, celery=celery
+        )
+    else:
+        registry = HandlerRegistry()
+        scanner = register_handlers(registry, app.state.clause_engine)
+        scanner.on_recorded = _count_items(metrics)
+        runner = InProcessRunner(
+            app.state.db_engine,
+            registry,
+            threads=jobs.job_threads,
+            poll_seconds=jobs.job_poll_seconds,
+            lease_seconds=jobs.job_lease_seconds,
+            on_idle=metrics.queue_depth.set,
+        )
+        runner.start()
+        runtime = JobRuntime(
+            store, metrics, batches, jobs.job_max_attempts, runner=runner
+        )
+    app.state.jobs = runtime
+    return runtime
+
+
+def stop_jobs(app: FastAPI) -> None:
+    """Let the in-process threads finish their current job and stop."""
+    runtime: JobRuntime | None = getattr(app.state, "jobs", None)
+    if runtime is not None and runtime.runner is not None:
+        runtime.runner.stop()
+
+
+def get_jobs(request: Request) -> JobRuntime:
+    """Return the app's job runtime (a route dependency)."""
+    runtime: JobRuntime = request.app.state.jobs
+    return runtime
+
+
+def _count_items(metrics: Metrics) -> ItemCounter:
+    """Return a callback adding recorded items to `clausewise_batch_items`."""
+
+    def count(done: int, failed: int) -> None:
+        metrics.batch_items.labels(status="done").inc(done)
+        metrics.batch_items.labels(status="failed").inc(failed)
+
+    return count

@@ -1,0 +1,64 @@
+"""Alembic environment: migrate `SQLModel.metadata` (the `service.tables` tables).
+
+`service.db.init_db` passes an open connection in `config.attributes`; the
+`alembic` command line gets its URL from `sqlalchemy.url` in its config or,
+failing that, from `CLAUSEWISE_DATABASE_URL` through `Settings`. Batch mode is
+on so that later ALTERs also work on SQLite. For `revision --autogenerate`,
+every module that defines tables must be imported below, or Alembic will
+propose dropping its tables.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection, create_engine
+from sqlmodel import SQLModel
+
+import service.tables  # noqa: F401  (registers the tables on the metadata)
+from service.settings import Settings
+
+target_metadata = SQLModel.metadata
+
+
+def _run(connection: Connection) -> None:
+    """Run the migrations on an open connection, in one transaction."""
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _url() -> str:
+    """Return the URL named in the Alembic config, else the settings' one."""
+    return context.config.get_main_option("sqlalchemy.url") or Settings().database_url
+
+
+def run_offline() -> None:
+    """Emit SQL for the configured URL without connecting (`alembic --sql`)."""
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    """Migrate through the caller's connection, or one opened here."""
+    connection = context.config.attributes.get("connection")
+    if isinstance(connection, Connection):
+        _run(connection)
+        return
+    engine = create_engine(_url())
+    try:
+        with engine.connect() as opened:
+            _run(opened)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

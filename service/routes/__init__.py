@@ -1,0 +1,28 @@
+"""The routers, one module per resource; `API_ROUTERS` are mounted under /v1.
+
+To add a resource: write `service/routes/<resource>.py` with a `router`
+(thin handlers, dependencies from `service.deps`) and append it here.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.routes import documents, families, health, profiles, scans
+
+API_PREFIX = "/v1"
+API_ROUTERS: tuple[APIRouter, ...] = (
+    documents.router,
+    scans.router,
+    profiles.router,
+    families.router,
+)
+ROOT_ROUTERS: tuple[APIRouter, ...] = (health.router,)
+
+
+def api_router() -> APIRouter:
+    """Return one router holding every `/v1` resource router."""
+    router = APIRouter(prefix=API_PREFIX)
+    for child in API_ROUTERS:
+        router.include_router(child)
+    return router

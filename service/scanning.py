@@ -1,0 +1,184 @@
+"""Scan a stored document and persist the result: the seam for scan jobs.
+
+`scan_document` is what `POST /v1/documents/{id}/scans` runs today, in the
+request. A job runner uses the two halves instead: `new_scan` (a `pending`
+row the client can poll, committed by the caller) and later `run_scan` in
+the worker, or `mark_failed` when it raised. `should_run_as_job` says which
+documents are big enough to be worth a job (`sync_scan_max_bytes`).
+Scans are never overwritten: every run is a new `ScanRecord` stamped with
+the engine and data versions that produced it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session
+
+from extractors.engine import ClauseEngine
+from extractors.output import result_to_dict
+from extractors.parse import line_starts, page_starts
+from extractors.risk import OrgProfile, profile_from_mapping
+from extractors.types import Document, MediaType
+from service.metrics import Metrics
+from service.settings import Settings
+from service.tables import (
+    ClauseRecord,
+    DocumentRecord,
+    FindingRecord,
+    ProfileRecord,
+    ScanRecord,
+    ScanStatus,
+)
+
+_MEDIA_TYPES: dict[str, MediaType] = {
+    "text/plain": "text/plain",
+    "text/markdown": "text/markdown",
+    "application/pdf": "application/pdf",
+}
+
+
+def should_run_as_job(settings: Settings, document: DocumentRecord) -> bool:
+    """Return True when the document is too big to scan within a request."""
+    return document.size > settings.sync_scan_max_bytes
+
+
+def document_from_record(record: DocumentRecord) -> Document:
+    """Rebuild the engine's `Document` from the stored text and page index."""
+    text = record.text
+    return Document(
+        id=record.sha256,
+        text=text,
+        media_type=_MEDIA_TYPES[record.media_type],
+        source=record.name,
+        metadata=dict(record.front_matter),
+        line_starts=line_starts(text),
+        page_starts=tuple(record.page_starts) or page_starts(text),
+    )
+
+
+def org_profile(record: ProfileRecord) -> OrgProfile:
+    """Return the stored profile as the engine's `OrgProfile`."""
+    return profile_from_mapping(record.profile, source=f"profile '{record.name}'")
+
+
+def new_scan(
+    engine: ClauseEngine, document: DocumentRecord, profile: ProfileRecord | None
+) -> ScanRecord:
+    """Return a pending scan of `document` (not added to any session)."""
+    provenance = engine.provenance
+    return ScanRecord(
+        tenant_id=document.tenant_id,
+        document_id=document.id,
+        profile_id=profile.id if profile else None,
+        status=ScanStatus.PENDING,
+        engine_version=provenance.engine_version,
+        patterns_sha256=provenance.patterns_sha256,
+        rules_sha256=provenance.rules_sha256,
+        model=provenance.model,
+    )
+
+
+def run_scan(
+    session: Session,
+    engine: ClauseEngine,
+    scan: ScanRecord,
+    *,
+    document: DocumentRecord,
+    profile: ProfileRecord | None = None,
+    metrics: Metrics | None = None,
+) -> ScanRecord:
+    """Analyse the document of `scan`, store result and rows, commit."""
+    started = time.perf_counter()
+    options = org_profile(profile) if profile else None
+    result = engine.analyze(document_from_record(document), profile=options)
+    data = result_to_dict(result, name=document.name)
+    scan.result = data
+    scan.status = ScanStatus.SUCCEEDED
+    scan.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    session.add(scan)
+    session.flush()  # the scan row first: clause and finding rows refer to it
+    session.add_all(_rows(scan, data))
+    session.commit()
+    session.refresh(scan)
+    elapsed = time.perf_counter() - started
+    if metrics is not None:
+        metrics.scan_seconds.observe(elapsed)
+        metrics.scans_total.labels(status=ScanStatus.SUCCEEDED).inc()
+    return scan
+
+
+def mark_failed(
+    session: Session, scan: ScanRecord, error: str, metrics: Metrics | None = None
+) -> None:
+    """Record that a scan could not run (for job runners); commit."""
+    scan.status = ScanStatus.FAILED
+    scan.error = error
+    session.add(scan)
+    session.commit()
+    if metrics is not None:
+        metrics.scans_total.labels(status=ScanStatus.FAILED).inc()
+
+
+def scan_document(
+    session: Session,
+    engine: ClauseEngine,
+    document: DocumentRecord,
+    *,
+    profile: ProfileRecord | None = None,
+    metrics: Metrics | None = None,
+) -> ScanRecord:
+    """Scan a stored document now and persist a new scan with its rows."""
+    scan = new_scan(engine, document, profile)
+    return run_scan(
+        session, engine, scan, document=document, profile=profile, metrics=metrics
+    )
+
+
+def evaluate_document(
+    engine: ClauseEngine, document: DocumentRecord, profile: ProfileRecord
+) -> list[dict[str, Any]]:
+    """Return the findings with verdicts for a profile; nothing is stored."""
+    result = engine.analyze(
+        document_from_record(document), profile=org_profile(profile)
+    )
+    findings: list[dict[str, Any]] = result_to_dict(result)["findings"]
+    return findings
+
+
+def _rows(
+    scan: ScanRecord, data: Mapping[str, Any]
+) -> list[ClauseRecord | FindingRecord]:
+    """Turn the result's clauses and findings into queryable rows."""
+    rows: list[ClauseRecord | FindingRecord] = [
+        ClauseRecord(
+            tenant_id=scan.tenant_id,
+            scan_id=scan.id,
+            clause_type=c["type"],
+            start=c["start"],
+            end=c["end"],
+            line=c["line"],
+            page=c["page"],
+            score=c["score"],
+        )
+        for c in data["clauses"]
+    ]
+    for f in data["findings"]:
+        first: Mapping[str, Any] = f["citations"][0] if f["citations"] else {}
+        rows.append(
+            FindingRecord(
+                tenant_id=scan.tenant_id,
+                scan_id=scan.id,
+                rule_id=f["rule_id"],
+                category=f["category"],
+                severity=f["severity"],
+                verdict=f.get("verdict"),
+                start=first.get("start"),
+                end=first.get("end"),
+                line=first.get("line"),
+                page=first.get("page"),
+            )
+        )
+    return rows

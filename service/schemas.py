@@ -1,0 +1,277 @@
+"""Request and response bodies (`*Create`, `*Public`, `*sPublic` list wrappers).
+
+Tables (`service.tables`) never leave the service: routes answer with these
+models, built by their `from_record` constructors, so a column can change
+without changing the API. Ids are strings. The scan result models mirror the
+JSON contract of `extractors.output.result_to_dict`; they allow extra keys so
+that a field the engine adds later passes through instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.tables import DocumentRecord, ProfileRecord, ScanRecord
+
+URL_PATTERN = r"^https?://\S+$"
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """Return `moment` as aware UTC (SQLite hands back naive UTC datetimes)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+class DocumentMeta(BaseModel):
+    """What the caller says about a document: labels for families and search."""
+
+    name: str | None = Field(default=None, max_length=500)
+    family: str | None = Field(
+        default=None, max_length=200, description="license family, e.g. 'llama'"
+    )
+    version: str | None = Field(default=None, max_length=100)
+    source_url: str | None = Field(default=None, max_length=2000, pattern=URL_PATTERN)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class DocumentCreate(DocumentMeta):
+    """A document sent as JSON text (UTF-8; its type is sniffed from the text)."""
+
+    text: str = Field(description="the document text, exactly as it should be cited")
+
+
+class DocumentPublic(DocumentMeta):
+    """A stored document, without its text (see `GET .../text`)."""
+
+    id: str
+    sha256: str
+    media_type: str
+    size: int = Field(description="bytes as uploaded")
+    chars: int = Field(description="characters of the parsed text offsets index")
+    pages: int
+    metadata: dict[str, Any] = Field(description="Markdown front matter, if any")
+    created_at: dt.datetime
+
+    @classmethod
+    def from_record(cls, record: DocumentRecord) -> DocumentPublic:
+        """Build the public view of a stored document."""
+        return cls(
+            id=str(record.id),
+            name=record.name,
+            family=record.family,
+            version=record.version,
+            source_url=record.source_url,
+            tags=list(record.tags),
+            sha256=record.sha256,
+            media_type=record.media_type,
+            size=record.size,
+            chars=len(record.text),
+            pages=max(1, len(record.page_starts)),
+            metadata=dict(record.front_matter),
+            created_at=as_utc(record.created_at),
+        )
+
+
+class DocumentsPublic(BaseModel):
+    """One page of documents and the total that match."""
+
+    data: list[DocumentPublic]
+    count: int
+
+
+class CitationPublic(BaseModel):
+    """Evidence: `quote` is exactly `text[start:end]` of the document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    start: int
+    end: int
+    quote: str
+    line: int
+    page: int
+
+
+class ClausePublic(CitationPublic):
+    """A clause found in the document, with its parameters and provenance."""
+
+    type: str
+    score: float
+    params: dict[str, Any]
+    extractor: str
+    pattern_id: str | None = None
+    explanation: str | None = None
+
+
+class FindingPublic(BaseModel):
+    """A risk finding; `verdict` is set when a profile was applied."""
+
+    model_config = ConfigDict(extra="allow")
+
+    rule_id: str
+    category: str
+    severity: str
+    title: str
+    rationale: str
+    verdict: str | None = None
+    clause_types: list[str]
+    citations: list[CitationPublic]
+
+
+class ResultEnginePublic(BaseModel):
+    """The engine and data versions, as recorded inside a result."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: str
+    patterns_sha256: str
+    rules_sha256: str
+
+
+class EnginePublic(ResultEnginePublic):
+    """The engine and data versions that produced a scan, and the model if any."""
+
+    model: str | None
+
+
+class ResultDocumentPublic(BaseModel):
+    """The document as the engine saw it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str | None
+    sha256: str
+    media_type: str
+    chars: int
+    lines: int
+    pages: int
+    metadata: dict[str, Any]
+
+
+class ScanResultPublic(BaseModel):
+    """The analysis, as `clausewise scan --format json` prints it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    document: ResultDocumentPublic
+    clauses: list[ClausePublic]
+    findings: list[FindingPublic]
+    license: dict[str, Any] | None
+    engine: ResultEnginePublic
+
+
+class ScanSummaryPublic(BaseModel):
+    """A scan without its result: what history listings show."""
+
+    id: str
+    document_id: str
+    profile_id: str | None
+    status: str
+    engine: EnginePublic
+    clause_count: int
+    finding_count: int
+    duration_ms: float | None
+    created_at: dt.datetime
+
+    @classmethod
+    def from_record(cls, record: ScanRecord) -> ScanSummaryPublic:
+        """Build the summary of a stored scan."""
+        return cls(**_scan_fields(record))
+
+
+class ScanPublic(ScanSummaryPublic):
+    """A scan with its full result (None until a queued scan has run)."""
+
+    error: str | None
+    result: ScanResultPublic | None
+
+    @classmethod
+    def from_record(cls, record: ScanRecord) -> ScanPublic:
+        """Build the full view of a stored scan."""
+        result = (
+            ScanResultPublic.model_validate(record.result) if record.result else None
+        )
+        return cls(**_scan_fields(record), error=record.error, result=result)
+
+
+def _scan_fields(record: ScanRecord) -> dict[str, Any]:
+    result = record.result or {}
+    return {
+        "id": str(record.id),
+        "document_id": str(record.document_id),
+        "profile_id": str(record.profile_id) if record.profile_id else None,
+        "status": record.status,
+        "engine": EnginePublic(
+            version=record.engine_version,
+            patterns_sha256=record.patterns_sha256,
+            rules_sha256=record.rules_sha256,
+            model=record.model,
+        ),
+        "clause_count": len(result.get("clauses", ())),
+        "finding_count": len(result.get("findings", ())),
+        "duration_ms": record.duration_ms,
+        "created_at": as_utc(record.created_at),
+    }
+
+
+class ScansPublic(BaseModel):
+    """One page of scans, newest first, and the total."""
+
+    data: list[ScanSummaryPublic]
+    count: int
+
+
+class EvaluationPublic(BaseModel):
+    """Findings of a stored scan's document re-assessed with a profile."""
+
+    scan_id: str
+    profile_id: str
+    profile_name: str
+    engine: EnginePublic
+    findings: list[FindingPublic]
+
+
+class ProfileCreate(BaseModel):
+    """An organisation profile (fields as in `examples/profile.example.yml`)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    profile: dict[str, Any] = Field(
+        description="monthly_active_users, daily_active_users, annual_revenue,"
+        " regions, intended_uses; `name` defaults to the profile's name",
+    )
+
+
+class ProfilePublic(BaseModel):
+    """A stored profile, as validated on the way in."""
+
+    id: str
+    name: str
+    profile: dict[str, Any]
+    created_at: dt.datetime
+
+    @classmethod
+    def from_record(cls, record: ProfileRecord) -> ProfilePublic:
+        """Build the public view of a stored profile."""
+        return cls(
+            id=str(record.id),
+            name=record.name,
+            profile=dict(record.profile),
+            created_at=as_utc(record.created_at),
+        )
+
+
+class ProfilesPublic(BaseModel):
+    """One page of profiles and the total."""
+
+    data: list[ProfilePublic]
+    count: int
+
+
+class HealthPublic(BaseModel):
+    """Liveness or readiness, with each readiness check's outcome."""
+
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,56 @@
+"""Service configuration, read from `CLAUSEWISE_*` environment variables.
+
+One `Settings` object is built per app (`create_app(settings)`); routes read it
+through `service.deps.SettingsDep`, so a test can run an app with a tiny rate
+limit or size limit without touching the environment.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Every knob of the HTTP service; defaults suit one local process."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAUSEWISE_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./clausewise.db",
+        description="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://...",
+    )
+    max_upload_bytes: int = Field(default=20 * MIB, gt=0)
+    max_pdf_pages: int = Field(default=300, gt=0)
+    max_documents_per_tenant: int = Field(default=100_000, gt=0)
+    rate_limit_per_minute: int = Field(
+        default=600, gt=0, description="requests per API key per minute, per process"
+    )
+    job_mode: Literal["inprocess", "celery"] = "inprocess"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    sync_scan_max_bytes: int = Field(
+        default=2 * MIB,
+        gt=0,
+        description="documents above this size are meant to be scanned as a job",
+    )
+    log_json: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, value: str) -> str:
+        """Use psycopg 3 for PostgreSQL URLs naming no driver (psycopg2 is absent)."""
+        for bare in ("postgresql://", "postgres://"):
+            if value.startswith(bare):
+                return "postgresql+psycopg://" + value[len(bare) :]
+        return value
+
+
+@cache
+def get_settings() -> Settings:
+    """Return the settings from the environment, read once per process."""
+    return Settings()

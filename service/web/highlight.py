@@ -1,0 +1,130 @@
+"""Turn a document's text and clause spans into highlighted, citable HTML.
+
+Clauses may overlap, and a citation need not match a clause, so the text is
+cut at every clause and citation boundary into non-overlapping pieces. A
+piece inside clauses becomes a focusable `<mark>` carrying all their types;
+a piece only inside a citation becomes a `<span>`. Every such element has
+`data-start`/`data-end`, which is how a citation button finds its span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from service.web.vocabulary import type_style
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A clause's type, score and where it starts and ends in the text."""
+
+    clause_type: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of text, the clauses covering it, and whether a clause starts."""
+
+    start: int
+    end: int
+    spans: tuple[Span, ...]
+    cited: bool
+    opens: bool
+
+
+def clause_spans(clauses: Iterable[Mapping[str, Any]]) -> list[Span]:
+    """Read the clauses of a result dict as spans, in text order."""
+    spans = [
+        Span(str(c["type"]), int(c["start"]), int(c["end"]), float(c["score"]))
+        for c in clauses
+    ]
+    return sorted(spans, key=lambda s: (s.start, s.end, s.clause_type))
+
+
+def citation_ranges(findings: Iterable[Mapping[str, Any]]) -> list[tuple[int, int]]:
+    """Return the (start, end) of every citation of the findings."""
+    return [
+        (int(c["start"]), int(c["end"]))
+        for f in findings
+        for c in f.get("citations", [])
+    ]
+
+
+def split(
+    length: int, spans: Sequence[Span], cited: Sequence[tuple[int, int]]
+) -> list[Piece]:
+    """Cut [0, length) at every boundary; return the pieces in order."""
+    cuts = {0, length}
+    for span in spans:
+        cuts.update((span.start, span.end))
+    for start, end in cited:
+        cuts.update((start, end))
+    bounds = sorted(b for b in cuts if 0 <= b <= length)
+    pieces = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        covering = tuple(s for s in spans if s.start <= start and end <= s.end)
+        in_citation = any(a <= start and end <= b for a, b in cited)
+        opens = any(s.start == start for s in covering)
+        pieces.append(Piece(start, end, covering, in_citation, opens))
+    return pieces
+
+
+def render_text(
+    text: str, spans: Sequence[Span], cited: Sequence[tuple[int, int]]
+) -> Markup:
+    """Return the escaped text with a `<mark>` per clause piece."""
+    parts: list[str] = []
+    for piece in split(len(text), spans, cited):
+        body = escape(text[piece.start : piece.end])
+        if piece.spans:
+            parts.append(_mark(piece, body))
+        elif piece.cited:
+            parts.append(
+                f'<span class="cited" data-start="{piece.start}" '
+                f'data-end="{piece.end}" tabindex="-1">{body}</span>'
+            )
+        else:
+            parts.append(str(body))
+    return Markup(_page_breaks("".join(parts)))
+
+
+def _page_breaks(html: str) -> str:
+    """Show each form feed (a PDF page break) as a labelled page separator."""
+    pieces = html.split("\f")
+    out = [pieces[0]]
+    for number, rest in enumerate(pieces[1:], start=2):
+        out.append(f'<span class="page-break" role="separator">page {number}</span>')
+        out.append(rest)
+    return "".join(out)
+
+
+def _mark(piece: Piece, body: Markup) -> str:
+    """Return one clause piece: colour class, badge, and type and score as title.
+
+    The `title` is the accessible description (the `mark` role may not be
+    named); the page script also announces it in a live region on focus.
+    """
+    first = type_style(piece.spans[0].clause_type)
+    names = "; ".join(
+        f"{type_style(s.clause_type).label} (score {s.score:.2f})" for s in piece.spans
+    )
+    types = " ".join(s.clause_type for s in piece.spans)
+    classes = ["clause", f"t-{first.value}"]
+    if len(piece.spans) > 1:
+        classes.append("multi")
+    if piece.opens:
+        classes.append("opens")
+    abbr = "+".join(dict.fromkeys(type_style(s.clause_type).abbr for s in piece.spans))
+    return (
+        f'<mark class="{" ".join(classes)}" data-start="{piece.start}" '
+        f'data-end="{piece.end}" data-types="{escape(types)}" '
+        f'data-abbr="{escape(abbr)}" tabindex="0" title="{escape(names)}">'
+        f"{body}</mark>"
+    )

@@ -1,0 +1,145 @@
+"""Document pages: the list, upload, the highlighted review view, exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from service import crud
+from service.crud import Page
+from service.deps import EngineDep, MetricsDep, SessionDep, SettingsDep
+from service.documents import store_document
+from service.exports import EXPORTERS, export
+from service.families import ensure_scan, list_families
+from service.problems import ProblemError
+from service.schemas import DocumentMeta
+from service.web.deps import PostDep, WebDep
+from service.web.document_view import document_context
+from service.web.rendering import PageRoute, render, wants_json
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+_FORMAT_NAMES = {
+    "json": "JSON",
+    "markdown": "Markdown",
+    "sarif": "SARIF",
+    "cyclonedx": "CycloneDX",
+}
+_SUFFIXES = {
+    "json": "json",
+    "markdown": "md",
+    "sarif": "sarif",
+    "cyclonedx": "cdx.json",
+}
+
+
+@router.get("/documents")
+def documents(
+    request: Request,
+    session: SessionDep,
+    web: WebDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """List the tenant's documents, newest first, 50 a page."""
+    page = Page(limit=50, offset=offset)
+    rows, count = crud.list_documents(
+        session, tenant_id=web.caller.tenant_id, page=page
+    )
+    context = {"web": web, "rows": rows, "count": count, "page": page}
+    return render(request, "documents.html", context)
+
+
+@router.get("/upload")
+def upload_form(request: Request, session: SessionDep, web: WebDep) -> Response:
+    """Show the drag-and-drop upload form."""
+    families = list_families(session, web.caller.tenant_id)
+    return render(request, "upload.html", {"web": web, "families": families})
+
+
+@router.post("/upload")
+def upload(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    engine: EngineDep,
+    metrics: MetricsDep,
+    web: PostDep,
+    file: Annotated[UploadFile, File()],
+    family: Annotated[str, Form(max_length=200)] = "",
+    version: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Store and scan one file as the API does; answer its page's address."""
+    data = file.file.read(settings.max_upload_bytes + 1)
+    meta = DocumentMeta(
+        name=file.filename,
+        family=family.strip() or None,
+        version=version.strip() or None,
+    )
+    record, created = store_document(
+        session,
+        tenant_id=web.caller.tenant_id,
+        settings=settings,
+        data=data,
+        meta=meta,
+        declared_type=file.content_type,
+    )
+    metrics.documents_total.labels(outcome="created" if created else "existing").inc()
+    ensure_scan(session, engine, record, metrics=metrics)
+    url = f"/documents/{record.id}"
+    if wants_json(request):
+        body = {"id": str(record.id), "url": url, "created": created}
+        return JSONResponse(body, status_code=201 if created else 200)
+    return RedirectResponse(url, 303)
+
+
+@router.get("/documents/{document_id}")
+def document(
+    request: Request,
+    document_id: str,
+    session: SessionDep,
+    engine: EngineDep,
+    metrics: MetricsDep,
+    web: WebDep,
+    profile: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    """Show the text with its clauses highlighted, and the findings beside it."""
+    record = crud.get_document(
+        session, tenant_id=web.caller.tenant_id, document_id=document_id
+    )
+    scan = ensure_scan(session, engine, record, metrics=metrics)
+    context: dict[str, Any] = document_context(
+        session, engine, web.caller.tenant_id, record, scan, profile or None
+    )
+    context["web"] = web
+    context["formats"] = [(f, _FORMAT_NAMES.get(f, f)) for f in EXPORTERS]
+    return render(request, "document.html", context)
+
+
+@router.get("/documents/{document_id}/export")
+def export_document(
+    document_id: str,
+    session: SessionDep,
+    engine: EngineDep,
+    web: WebDep,
+    format: Annotated[str, Query(max_length=20)] = "json",  # noqa: A002
+) -> Response:
+    """Download the latest scan in an export format, as an attachment."""
+    record = crud.get_document(
+        session, tenant_id=web.caller.tenant_id, document_id=document_id
+    )
+    if format not in EXPORTERS:
+        known = ", ".join(sorted(EXPORTERS))
+        raise ProblemError(422, f"unknown format '{format}'; use one of: {known}")
+    scan = ensure_scan(session, engine, record)
+    assert scan.result is not None  # ensure_scan returns a finished scan
+    name = record.name or f"document-{record.id}"
+    body, media_type = export(format, scan.result, name=name, text=record.text)
+    stem = name.rsplit(".", 1)[0] or "document"
+    filename = f"{stem}.{_SUFFIXES.get(format, 'txt')}"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )

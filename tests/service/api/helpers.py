@@ -1,0 +1,100 @@
+"""Shared test data and helpers for the API tests (fixtures are in conftest)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service.auth import create_key
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"
+
+LICENSE = (
+    "Quillfeather Open Model License\n"
+    "\n"
+    "1. Grant. Quillfeather Labs grants you a non-exclusive, worldwide, royalty-free"
+    " license to use, copy and modify the Quillfeather Materials.\n"
+    "2. Additional Commercial Terms. If, on the release date, the monthly active"
+    " users of the products or services made available by you exceed 700 million"
+    " monthly active users in the preceding calendar month, you must request a"
+    " license from Quillfeather Labs.\n"
+    "3. Attribution. If you distribute the Quillfeather Materials or any product"
+    ' that contains them, you must display "Built with Quillfeather" prominently'
+    " on a related website or user interface.\n"
+    "4. Use Policy. Your use of the Quillfeather Materials must comply with the"
+    " Acceptable Use Policy, which is hereby incorporated by reference into this"
+    " Agreement.\n"
+    "5. Territory. The rights granted under Section 1 are not granted to"
+    " individuals domiciled in, or companies with a principal place of business"
+    " in, the European Union.\n"
+)
+LICENSE_TYPES = {
+    "usage_threshold",
+    "attribution",
+    "aup_incorporation",
+    "geographic_restriction",
+}
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A tenant's name, plaintext key and ready-made auth headers."""
+
+    name: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+def new_tenant(app: FastAPI, name: str) -> Tenant:
+    with Session(app.state.db_engine) as session:
+        key, _ = create_key(session, name)
+    return Tenant(name, key)
+
+
+def upload(
+    client: TestClient,
+    tenant: Tenant,
+    content: bytes | str = LICENSE,
+    name: str = "quill.txt",
+    content_type: str = "application/octet-stream",
+    **form: Any,
+) -> Any:
+    """POST a file to /v1/documents and return the response."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return client.post(
+        "/v1/documents",
+        files={"file": (name, data, content_type)},
+        data=form,
+        headers=tenant.headers,
+    )
+
+
+def scan(client: TestClient, tenant: Tenant, document_id: str, **params: str) -> Any:
+    """POST a scan of a document and return the response."""
+    return client.post(
+        f"/v1/documents/{document_id}/scans", params=params, headers=tenant.headers
+    )
+
+
+def assert_problem(
+    response: Any, status: int, *, slug: str | None = None
+) -> dict[str, Any]:
+    """Check an RFC 9457 problem response and return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["title"]
+    assert body["detail"]
+    assert body["instance"] == response.request.url.path
+    if slug is not None:
+        assert body["type"].endswith("/" + slug), body["type"]
+    return body

@@ -1,0 +1,153 @@
+"""`clausewise scan --format sarif|cyclonedx`, `clausewise diff` and `worker`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.cli import EXIT_INPUT, EXIT_OK, SCAN_FORMATS, main
+from service.exports import EXPORTERS
+
+V1 = (
+    "Kestrel Model Terms\n"
+    "\n"
+    "1. If the monthly active users of the products or services made available by"
+    " you exceed 700 million monthly active users in the preceding calendar month,"
+    " you must request a license from Kestrel Labs.\n"
+    "2. This Agreement is governed by the laws of the State of Delaware.\n"
+)
+V2 = (
+    V1.replace("700 million", "1 billion")
+    + "3. The rights granted under this Agreement are not granted to individuals"
+    " domiciled in, or companies with a principal place of business in, the"
+    " European Union.\n"
+)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    status = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "terms").mkdir()
+    old, new = Path("terms/v1.txt"), Path("terms/v2.txt")
+    old.write_text(V1, encoding="utf-8")
+    new.write_text(V2, encoding="utf-8")
+    return old, new
+
+
+def test_scan_formats_are_the_export_registry() -> None:
+    assert SCAN_FORMATS == tuple(EXPORTERS)
+
+
+def test_scan_json_output_is_unchanged_by_the_registry(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, default, _ = _run(capsys, "scan", files[0])
+    assert status == EXIT_OK
+    assert _run(capsys, "scan", files[0], "--format", "json")[1] == default
+    result = json.loads(default)
+    assert default == json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    assert [c["type"] for c in result["clauses"]] == [
+        "usage_threshold",
+        "governing_law",
+    ]
+    _, both, _ = _run(capsys, "scan", *files)
+    assert [r["document"]["name"] for r in json.loads(both)] == ["v1.txt", "v2.txt"]
+
+
+def test_scan_sarif_has_one_run_per_input_pointing_at_the_path(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = _run(capsys, "scan", *files, "--format", "sarif")
+    assert status == EXIT_OK, err
+    log = json.loads(out)
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 2
+    results: list[dict[str, Any]] = log["runs"][1]["results"]
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in results
+        for loc in r["locations"]
+    }
+    assert uris == {"terms/v2.txt"}
+    lines = {
+        loc["physicalLocation"]["region"]["startLine"]
+        for r in results
+        for loc in r["locations"]
+    }
+    assert 5 in lines, "the EU exclusion on line 5 of v2 is flagged"
+
+
+def test_scan_cyclonedx_prints_a_bom(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = _run(capsys, "scan", files[1], "--format", "cyclonedx")
+    assert status == EXIT_OK
+    bom = json.loads(out)
+    assert (bom["bomFormat"], bom["specVersion"]) == ("CycloneDX", "1.6")
+
+
+def test_diff_json_cites_the_threshold_change_and_the_new_clause(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = _run(capsys, "diff", *files)
+    assert status == EXIT_OK, err
+    diff = json.loads(out)
+    assert (diff["old"], diff["new"]) == ("v1.txt", "v2.txt")
+    assert diff["counts"] == {"changed": 1, "added": 1, "removed": 0, "unchanged": 1}
+    changed, added = diff["changes"]
+    assert changed["param_changes"] == [
+        {"path": "thresholds[0].value", "old": 700_000_000, "new": 1_000_000_000}
+    ]
+    assert (
+        V1[changed["old"]["start"] : changed["old"]["end"]] == changed["old"]["quote"]
+    )
+    assert (
+        V2[changed["new"]["start"] : changed["new"]["end"]] == changed["new"]["quote"]
+    )
+    assert added["clause_type"] == "geographic_restriction"
+    assert added["new"]["params"] == {"regions": ["EU"], "mode": "excluded"}
+
+
+def test_diff_markdown_report(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = _run(capsys, "diff", *files, "--format", "markdown")
+    assert status == EXIT_OK
+    assert out.startswith("# Changes from v1.txt to v2.txt\n")
+    assert "thresholds[0].value 700,000,000 → 1,000,000,000" in out
+
+
+def test_diff_of_a_missing_or_empty_file_is_one_line(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = _run(capsys, "diff", files[0], "terms/missing.txt")
+    assert (status, out) == (EXIT_INPUT, "")
+    assert err.startswith("clausewise: error: terms/missing.txt: ")
+    assert err.count("\n") == 1
+    Path("empty.txt").write_text("", encoding="utf-8")
+    status, _, err = _run(capsys, "diff", "empty.txt", files[1])
+    assert status == EXIT_INPUT and err.startswith("clausewise: error: empty.txt: ")
+
+
+def test_worker_delegates_its_options_to_the_job_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import service.jobs.worker as worker
+
+    seen: list[list[str]] = []
+
+    def fake_main(argv: list[str]) -> int:
+        seen.append(list(argv))
+        return 3
+
+    monkeypatch.setattr(worker, "main", fake_main)
+    assert main(["worker", "--concurrency", "2", "-Q", "scans"]) == 3
+    assert seen == [["--concurrency", "2", "-Q", "scans"]]
