@@ -27,6 +27,8 @@ from extractors.types import (
 )
 
 DEFAULT_ADD_THRESHOLD = 0.9
+CANDIDATE_MIN = 0.3
+"""Below this, a model guess is not even kept as a discarded candidate."""
 
 
 @dataclass(frozen=True)
@@ -56,20 +58,22 @@ def combine(
         tagged.add((tag.clause_type, row))
         combined.append(_with_model(tag, prob, evidence.model))
     discarded: list[Discarded] = []
+    explained = {row for _, row in tagged}
     for row, seg in enumerate(evidence.segments):
-        if seg.kind is SegmentKind.HEADING:
+        if seg.kind is SegmentKind.HEADING or row in explained:
             continue
-        for col, ctype in enumerate(evidence.types):
-            prob = float(evidence.probabilities[row, col])
-            if (ctype, row) in tagged or prob < 0.5:
-                continue
-            tag = _model_tag(seg, ctype, prob, evidence.model)
-            bar = evidence.add_threshold.get(ctype, DEFAULT_ADD_THRESHOLD)
-            if prob >= bar:
-                combined.append(tag)
-            else:
-                detail = f"model probability {prob:.2f} below {bar:.2f}"
-                discarded.append(Discarded(tag, DiscardReason.BELOW_THRESHOLD, detail))
+        col = int(np.argmax(evidence.probabilities[row]))
+        prob = float(evidence.probabilities[row, col])
+        if prob < CANDIDATE_MIN:
+            continue
+        ctype = evidence.types[col]
+        tag = _model_tag(seg, ctype, prob, evidence.model)
+        bar = evidence.add_threshold.get(ctype, DEFAULT_ADD_THRESHOLD)
+        if prob >= bar:
+            combined.append(tag)
+        else:
+            detail = f"model probability {prob:.2f} below {bar:.2f}"
+            discarded.append(Discarded(tag, DiscardReason.BELOW_THRESHOLD, detail))
     combined.sort(key=lambda t: (t.span.start, t.clause_type))
     return combined, discarded
 

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from extractors.errors import ModelIntegrityError, ModelUnavailableError
 from models.cache import default_cache_path
 from models.locate import sha256_of, verified_paths
@@ -154,6 +157,44 @@ class LocalLlm:
             rows = self._model.lm_head.weight[ids].float()
             scores = torch.log_softmax(rows @ hidden, dim=0)
         return [float(s) for s in scores]
+
+    def mean_hidden(
+        self, texts: Sequence[str], *, layer: int, max_tokens: int, batch: int = 16
+    ) -> npt.NDArray[np.float32]:
+        """Return the mean of layer `layer`'s hidden states over each text's tokens.
+
+        Texts are batched by length so that padding, which costs as much as
+        real tokens on a CPU, stays small.
+        """
+        import torch
+
+        width = int(self._model.config.hidden_size)
+        out = np.zeros((len(texts), width), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch):
+            rows = order[start : start + batch]
+            encoded = self._tokenizer(
+                [texts[i] for i in rows],
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=max_tokens,
+            )
+            with torch.inference_mode():
+                states = self._model.model(**encoded, output_hidden_states=True)
+            hidden = states.hidden_states[layer].float()
+            mask = encoded.attention_mask.unsqueeze(-1).float()
+            out[rows] = ((hidden * mask).sum(1) / mask.sum(1)).numpy()
+        return out
+
+    def keep_layers(self, count: int) -> None:
+        """Drop every decoder layer after the first `count`.
+
+        A head that reads layer L's hidden states never needs the layers
+        above it: cutting them makes feature extraction proportionally faster.
+        """
+        self._model.model.layers = self._model.model.layers[:count]
+        self._model.config.num_hidden_layers = count
 
 
 def load_llm(spec: ModelSpec = QWEN_05B) -> LocalLlm:

@@ -153,6 +153,41 @@ def test_unsure_model_candidate_is_discarded_with_reason() -> None:
     assert [d.reason for d in discarded] == [DiscardReason.BELOW_THRESHOLD]
 
 
+def test_model_adds_no_second_type_to_a_segment_patterns_explained() -> None:
+    # Patterns tag this as governing law; a confident model guess of another
+    # type on the same segment is not added (measured: such additions were
+    # mostly wrong on the development paraphrases).
+    text = "This Agreement is governed by the laws of the State of New York."
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("governed", ClauseType.ATTRIBUTION, 0.99),
+    )
+    clauses, _ = engine.tag(_doc(text))
+    assert [c.clause_type for c in clauses] == [ClauseType.GOVERNING_LAW]
+
+
+def test_model_adds_only_its_best_type_per_segment() -> None:
+    text = "The blue kettle sings loudly at dawn over the quiet harbour."
+
+    class TwoTypes(FakeStage):
+        def evidence(
+            self, document: Document, segments: list[Segment]
+        ) -> ModelEvidence:
+            found = super().evidence(document, segments)
+            probs = found.probabilities.copy()
+            probs[:, TYPES.index(ClauseType.ATTRIBUTION)] = 0.95
+            return ModelEvidence(
+                "fake", found.segments, TYPES, probs, found.add_threshold
+            )
+
+    engine = build_engine(
+        identify=False,
+        model_stage=TwoTypes("kettle", ClauseType.LITIGATION_TERMINATION, 0.97),
+    )
+    clauses, _ = engine.tag(_doc(text))
+    assert [c.clause_type for c in clauses] == [ClauseType.LITIGATION_TERMINATION]
+
+
 def test_model_probability_raises_a_pattern_tag_score() -> None:
     text = "This Agreement is governed by the laws of the State of New York."
     doc = _doc(text)
