@@ -50,9 +50,14 @@ class ParaphraseScore:
         return self.correct_model_tags / self.model_tags if self.model_tags else 1.0
 
 
+def paraphrase_path(name: str) -> Path:
+    """Return the path of a shipped paraphrase set."""
+    return Path(str(resources.files("eval") / "data" / name))
+
+
 def load_paraphrases(path: Path | None = None) -> list[Paraphrase]:
     """Read the paraphrase set (the shipped one by default)."""
-    path = path or Path(str(resources.files("eval") / "data" / "paraphrases.jsonl"))
+    path = path or paraphrase_path("paraphrases.jsonl")
     items = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():

@@ -10,6 +10,7 @@ below that bar is kept as `Discarded` for `--explain`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,7 @@ import numpy.typing as npt
 
 from extractors.labels import ClauseType
 from extractors.types import (
+    CharSpan,
     ClauseTag,
     Discarded,
     DiscardReason,
@@ -42,8 +44,25 @@ class ModelEvidence:
     add_threshold: Mapping[ClauseType, float]
 
 
+_DEFINITION = re.compile(
+    r"^[\W\d]*[\"“「『][^\"”」』]{1,80}[\"”」』]\s*"
+    r"(?:shall\s+mean|means|refers?\s+to|is\s+defined\s+as|shall\s+refer\s+to"
+    r"|是指|指的是|系指)",
+    re.IGNORECASE,
+)
+
+
+def is_definition(text: str) -> bool:
+    """Return True for a sentence that defines a quoted term.
+
+    ANNOTATION.md: a definition states no term, even one that names a policy
+    or a law; the model, which reads topics, tags such sentences often.
+    """
+    return _DEFINITION.match(text) is not None
+
+
 def combine(
-    tags: Sequence[ClauseTag], evidence: ModelEvidence
+    tags: Sequence[ClauseTag], evidence: ModelEvidence, text: str = ""
 ) -> tuple[list[ClauseTag], list[Discarded]]:
     """Return pattern tags scored with the model, plus confident model-only tags."""
     index = {seg.span: row for row, seg in enumerate(evidence.segments)}
@@ -69,13 +88,59 @@ def combine(
         ctype = evidence.types[col]
         tag = _model_tag(seg, ctype, prob, evidence.model)
         bar = evidence.add_threshold.get(ctype, DEFAULT_ADD_THRESHOLD)
-        if prob >= bar:
+        if is_definition(text[seg.span.start : seg.span.end]):
+            detail = f"model probability {prob:.2f}, but a definition"
+            discarded.append(Discarded(tag, DiscardReason.NOT_A_CLAUSE, detail))
+        elif prob >= bar:
             combined.append(tag)
         else:
             detail = f"model probability {prob:.2f} below {bar:.2f}"
             discarded.append(Discarded(tag, DiscardReason.BELOW_THRESHOLD, detail))
     combined.sort(key=lambda t: (t.span.start, t.clause_type))
-    return combined, discarded
+    return merge_continuations(combined, evidence.segments, text), discarded
+
+
+def merge_continuations(
+    tags: Sequence[ClauseTag], segments: Sequence[Segment], text: str
+) -> list[ClauseTag]:
+    """Join a model-only tag to a tag of its type on the sentence just before.
+
+    A clause that runs over two sentences of one paragraph ("The restrictions
+    in Attachment A apply. Therefore you cannot ...") is one span under
+    ANNOTATION.md; patterns join such continuations in the tagger, and the
+    model's sentence-by-sentence tags are joined the same way here.
+    """
+    block_of = {seg.span.start: seg.block for seg in segments}
+    block_end = {seg.span.end: seg.block for seg in segments}
+    merged: list[ClauseTag] = []
+    for tag in tags:
+        before = _previous_of_type(merged, tag)
+        if (
+            before is not None
+            and tag.explanation.method == "model"
+            and block_end.get(before.span.end) is not None
+            and block_end.get(before.span.end) == block_of.get(tag.span.start)
+            and not text[before.span.end : tag.span.start].strip()
+        ):
+            merged[merged.index(before)] = _joined(before, tag)
+            continue
+        merged.append(tag)
+    return merged
+
+
+def _previous_of_type(tags: Sequence[ClauseTag], tag: ClauseTag) -> ClauseTag | None:
+    same = [t for t in tags if t.clause_type == tag.clause_type]
+    return same[-1] if same and same[-1].span.end <= tag.span.start else None
+
+
+def _joined(first: ClauseTag, second: ClauseTag) -> ClauseTag:
+    note = f"{first.explanation.note or ''}; continued by the next sentence"
+    return replace(
+        first,
+        span=CharSpan(first.span.start, second.span.end),
+        score=max(first.score, second.score),
+        explanation=replace(first.explanation, note=note.lstrip("; ")),
+    )
 
 
 def _with_model(tag: ClauseTag, prob: float, model: str) -> ClauseTag:

@@ -97,7 +97,7 @@ class ClauseEngine:
         discarded = list(output.discarded)
         if self.model_stage is not None:
             evidence = self.model_stage.evidence(document, segments)
-            tags, below = combine(tags, evidence)
+            tags, below = combine(tags, evidence, document.text)
             discarded.extend(below)
         text = document.text
         with_params = [

@@ -30,6 +30,7 @@ def result_to_dict(
             "version": result.provenance.engine_version,
             "patterns_sha256": result.provenance.patterns_sha256,
             "rules_sha256": result.provenance.rules_sha256,
+            "model": result.provenance.model,
         },
     }
     if result.discarded:

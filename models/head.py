@@ -46,7 +46,9 @@ class ClauseHead:
     def probabilities(self, embeddings: Matrix) -> Matrix:
         """Return P(type | segment) for each row of `embeddings`."""
         logits = embeddings @ self.weights.T + self.bias
-        probs: Matrix = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        # Clipped: standardised LLM features give logits beyond exp's range.
+        clipped = np.clip(logits, -60.0, 60.0)
+        probs: Matrix = (1.0 / (1.0 + np.exp(-clipped))).astype(np.float32)
         return probs
 
 
@@ -56,12 +58,20 @@ def head_to_dict(head: ClauseHead) -> dict[str, Any]:
         "format": HEAD_FORMAT,
         "encoder": head.encoder,
         "types": [t.value for t in head.types],
-        "weights": np.round(head.weights, 6).tolist(),
-        "bias": np.round(head.bias, 6).tolist(),
+        "weights": [_digits(row) for row in head.weights],
+        "bias": _digits(head.bias),
         "thresholds": {t.value: v for t, v in head.thresholds.items()},
         "settings": dict(head.settings),
         "scores": dict(head.scores),
     }
+
+
+def _digits(values: Matrix) -> list[float]:
+    """Return float32 values with the 7 significant digits float32 can hold.
+
+    Fixed decimals would lose the small weights of wide-range features.
+    """
+    return [float(f"{v:.7g}") for v in values.tolist()]
 
 
 def save_head(head: ClauseHead, path: Path) -> None:
@@ -103,6 +113,6 @@ def head_from_dict(data: Mapping[str, Any], *, source: str) -> ClauseHead:
         raise ModelIntegrityError(f"{source}: not a valid clause head: {exc}") from exc
 
 
-def default_head_path() -> Path:
-    """Return the path of the shipped, committed head."""
-    return Path(str(resources.files("models") / "data" / "encoder_head.json"))
+def default_head_path(name: str = "encoder_head.json") -> Path:
+    """Return the path of a shipped, committed head."""
+    return Path(str(resources.files("models") / "data" / name))

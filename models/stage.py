@@ -1,32 +1,66 @@
-"""The live encoder stage: embed a document's segments, score them with the head.
+"""The live model stages: embed a document's segments, score them with a head.
 
-Embeddings are cached by (encoder, segment text hash) and probabilities are
-derived from them, so a paragraph seen before in any document costs a cache
-lookup. This is the `ModelStage` the engine calls.
+`EncoderStage` pairs one feature encoder (the MiniLM sentence encoder, or the
+local LLM read as an encoder) with the linear head trained on its features.
+`EnsembleStage` averages several stages' probabilities: the two encoders err
+on different sentences, so their mean is more precise than either (measured
+in the ablation). Features are cached by (encoder, segment text hash), so a
+paragraph seen before in any document costs a cache lookup.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
 
 from extractors.combine import DEFAULT_ADD_THRESHOLD, ModelEvidence
+from extractors.errors import ConfigError, ModelIntegrityError
 from extractors.types import Document, Segment
 from models.cache import VectorCache
-from models.encoder import Encoder
-from models.head import ClauseHead
+from models.encoder import Embeddings
+from models.head import ClauseHead, default_head_path, load_head
+
+ModelChoice = Literal["none", "encoder", "llm", "encoder+llm"]
+MODEL_CHOICES: tuple[ModelChoice, ...] = ("none", "encoder", "llm", "encoder+llm")
+ENSEMBLE_ADD_THRESHOLD = 0.7
+"""Bar for a model-only clause from the averaged probabilities (see README)."""
+HEAD_ENV = {"encoder": "CLAUSEWISE_ENCODER_HEAD", "llm": "CLAUSEWISE_LLM_HEAD"}
+HEAD_FILE = {"encoder": "encoder_head.json", "llm": "llm_head.json"}
+
+
+class FeatureEncoder(Protocol):
+    """What a stage needs of an encoder: a stable name and `embed`."""
+
+    @property
+    def name(self) -> str:  # pragma: no cover - a protocol
+        """Return the weights' identity and input settings (the cache key)."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> Embeddings:  # pragma: no cover
+        """Return one row of features per text."""
+        ...
 
 
 class EncoderStage:
-    """Score segments with an encoder and a trained head."""
+    """Score segments with an encoder and the head trained on its features."""
 
     def __init__(
         self,
-        encoder: Encoder,
+        encoder: FeatureEncoder,
         head: ClauseHead,
         *,
         cache: VectorCache | None = None,
         add_threshold: float = DEFAULT_ADD_THRESHOLD,
     ) -> None:
+        if head.encoder != encoder.name:
+            raise ModelIntegrityError(
+                f"the head was trained on {head.encoder!r} features, not"
+                f" {encoder.name!r}; run `clausewise train` for this model"
+            )
         self.encoder = encoder
         self.head = head
         self.cache = cache
@@ -35,34 +69,99 @@ class EncoderStage:
         }
         self.name = f"{encoder.name}+head@{head.version}"
 
+    def probabilities(self, texts: Sequence[str]) -> Embeddings:
+        """Return P(type | text) for `texts`, features through the cache."""
+        if not texts:
+            return np.zeros((0, len(self.head.types)), dtype=np.float32)
+        if self.cache is not None:
+            features = self.cache.cached(self.encoder.name, texts, self.encoder.embed)
+        else:
+            features = self.encoder.embed(texts)
+        return self.head.probabilities(features)
+
     def evidence(
         self, document: Document, segments: Sequence[Segment]
     ) -> ModelEvidence:
         """Return P(type | segment) for every segment of `document`."""
         texts = [document.text[s.span.start : s.span.end] for s in segments]
-        if self.cache is not None:
-            embeddings = self.cache.cached(self.encoder.name, texts, self.encoder.embed)
-        else:
-            embeddings = self.encoder.embed(texts)
-        probabilities = (
-            self.head.probabilities(embeddings)
-            if len(texts)
-            else embeddings.reshape(0, len(self.head.types))
-        )
         return ModelEvidence(
             self.name,
             tuple(segments),
             self.head.types,
-            probabilities,
+            self.probabilities(texts),
             self.add_threshold,
         )
 
 
-def load_encoder_stage(*, use_cache: bool = True) -> EncoderStage:
-    """Load the shipped head and the verified encoder it was trained with."""
-    from models.encoder import load_encoder
-    from models.head import load_head
+class EnsembleStage:
+    """Average the probabilities of several stages that share clause types."""
 
-    head = load_head()
-    encoder = load_encoder()
-    return EncoderStage(encoder, head, cache=VectorCache() if use_cache else None)
+    def __init__(
+        self,
+        stages: Sequence[EncoderStage],
+        *,
+        add_threshold: float = ENSEMBLE_ADD_THRESHOLD,
+    ) -> None:
+        if not stages or len({s.head.types for s in stages}) != 1:
+            raise ConfigError("an ensemble needs stages with the same clause types")
+        self.stages = tuple(stages)
+        self.types = stages[0].head.types
+        self.add_threshold = dict.fromkeys(self.types, add_threshold)
+        self.name = " + ".join(s.name for s in stages)
+
+    def evidence(
+        self, document: Document, segments: Sequence[Segment]
+    ) -> ModelEvidence:
+        """Return the mean of the stages' P(type | segment)."""
+        texts = [document.text[s.span.start : s.span.end] for s in segments]
+        mean = np.mean([s.probabilities(texts) for s in self.stages], axis=0)
+        return ModelEvidence(
+            self.name,
+            tuple(segments),
+            self.types,
+            mean.astype(np.float32),
+            self.add_threshold,
+        )
+
+
+def head_path(kind: Literal["encoder", "llm"]) -> Path:
+    """Return the head file: the environment's override, else the shipped one."""
+    override = os.environ.get(HEAD_ENV[kind])
+    return Path(override) if override else default_head_path(HEAD_FILE[kind])
+
+
+def load_encoder_stage(*, use_cache: bool = True) -> EncoderStage:
+    """Load the MiniLM encoder (verified) and its shipped head."""
+    from models.encoder import load_encoder
+
+    cache = VectorCache() if use_cache else None
+    return EncoderStage(load_encoder(), load_head(head_path("encoder")), cache=cache)
+
+
+def load_llm_stage(*, use_cache: bool = True) -> EncoderStage:
+    """Load the local LLM (verified, or `CLAUSEWISE_LLM`) and its head."""
+    from models.llm_encoder import load_llm_encoder
+
+    head = load_head(head_path("llm"))
+    cache = VectorCache() if use_cache else None
+    return EncoderStage(load_llm_encoder(), head, cache=cache)
+
+
+def load_model_stage(
+    choice: ModelChoice, *, use_cache: bool = True
+) -> EncoderStage | EnsembleStage | None:
+    """Return the stage for a `--model` / `CLAUSEWISE_MODEL` choice."""
+    if choice == "none":
+        return None
+    if choice == "encoder":
+        return load_encoder_stage(use_cache=use_cache)
+    if choice == "llm":
+        return load_llm_stage(use_cache=use_cache)
+    if choice == "encoder+llm":
+        return EnsembleStage(
+            [
+                load_encoder_stage(use_cache=use_cache),
+                load_llm_stage(use_cache=use_cache),
+            ]
+        )
+    raise ConfigError(f"unknown model {choice!r}; choose one of {MODEL_CHOICES}")

@@ -15,9 +15,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from extractors.engine import ENGINE_VERSION, default_engine
+from extractors.engine import ENGINE_VERSION
 from service.auth import RateLimiter
 from service.db import init_db, make_engine
+from service.engine import service_engine
 from service.jobs.runtime import start_jobs, stop_jobs
 from service.metrics import Metrics
 from service.observability import RequestLogMiddleware, configure_logging
@@ -38,7 +39,7 @@ DESCRIPTION = (
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate the database and load the engine before the first request."""
     init_db(app.state.db_engine)
-    app.state.clause_engine = default_engine()
+    app.state.clause_engine = service_engine(app.state.settings.model)
     start_jobs(app)  # in-process job threads, or the Celery publisher
     try:
         yield

@@ -21,6 +21,7 @@ from typing import Annotated, Final
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from service.db import get_session
@@ -119,6 +120,24 @@ class RateLimiter:
         self._counts = {k: v for k, v in self._counts.items() if v[0] >= window}
 
 
+def active_caller(session: Session, where: ColumnElement[bool]) -> Caller | None:
+    """Return the caller of the unrevoked key matching `where`, else None.
+
+    The API looks keys up by hash, the web pages by the id their session
+    cookie names; both go through here, so revocation means the same to both.
+    """
+    row = session.exec(
+        select(ApiKeyRecord, TenantRecord)
+        .join(TenantRecord, col(TenantRecord.id) == col(ApiKeyRecord.tenant_id))
+        .where(where)
+        .where(col(ApiKeyRecord.revoked_at).is_(None))
+    ).first()
+    if row is None:
+        return None
+    key, tenant = row
+    return Caller(tenant_id=tenant.id, tenant_name=tenant.name, key_id=key.id)
+
+
 def get_rate_limiter(request: Request) -> RateLimiter:
     """Return the app's rate limiter."""
     limiter: RateLimiter = request.app.state.rate_limiter
@@ -136,17 +155,10 @@ def current_tenant(
     key = bearer.credentials if bearer is not None else header_key
     if not key:
         raise _unauthorized("no API key: send 'Authorization: Bearer <key>'")
-    row = session.exec(
-        select(ApiKeyRecord, TenantRecord)
-        .join(TenantRecord, col(TenantRecord.id) == col(ApiKeyRecord.tenant_id))
-        .where(ApiKeyRecord.key_sha256 == hash_key(key))
-        .where(col(ApiKeyRecord.revoked_at).is_(None))
-    ).first()
-    if row is None:
+    caller = active_caller(session, col(ApiKeyRecord.key_sha256) == hash_key(key))
+    if caller is None:
         raise _unauthorized("the API key is unknown or revoked")
-    api_key, tenant = row
-    caller = Caller(tenant_id=tenant.id, tenant_name=tenant.name, key_id=api_key.id)
-    request.state.tenant = tenant.name
+    request.state.tenant = caller.tenant_name
     retry_after = limiter.hit(caller.key_id)
     if retry_after is not None:
         raise ProblemError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_CONFIG = 2
 DEFAULT_CORPUS = Path("../shared/corpus")
+MODEL_CHOICES = ("none", "encoder", "llm", "encoder+llm")
+"""`models.stage.MODEL_CHOICES`, repeated so `--help` needs no model import."""
 SCAN_FORMATS = ("json", "markdown", "sarif", "cyclonedx")
 """`service.exports.EXPORTERS`' names, spelled out: importing it loads the engine."""
 
@@ -75,9 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024)
     scan.add_argument(
         "--model",
-        choices=("none", "encoder"),
+        choices=MODEL_CHOICES,
         default="none",
-        help="add the local encoder stage (needs the model extra)",
+        help="add a local model stage (needs the model extra)",
     )
     ev = sub.add_parser("eval", help="score the extractor on a labelled corpus")
     ev.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -88,13 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--check-floors", action="store_true", help="exit 1 below the targets"
     )
-    ev.add_argument("--model", choices=("none", "encoder"), default="none")
-    tr = sub.add_parser("train", help="train the encoder head on a labelled corpus")
+    ev.add_argument("--model", choices=MODEL_CHOICES, default="none")
+    tr = sub.add_parser("train", help="train a model head on a labelled corpus")
     tr.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    tr.add_argument("--model", choices=("encoder", "llm"), default="encoder")
     tr.add_argument(
         "--out", type=Path, help="where to write the head (default: shipped)"
     )
-    ab = sub.add_parser("ablation", help="patterns vs encoder vs both, out of family")
+    ab = sub.add_parser("ablation", help="patterns vs model stages, out of family")
     ab.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     add_service_commands(sub)
     return parser
@@ -107,8 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["worker"]:  # the worker parses its own options
         return run_worker(argv[1:])
     args = build_parser().parse_args(argv)
-    if args.command in ("serve", "diff") or (
-        args.command in ("scan", "eval") and args.model == "none"
+    if (args.command == "serve" and not _service_model()) or (
+        args.command == "diff"
+        or (args.command in ("scan", "eval") and args.model == "none")
     ):
         keep_torch_out()
     try:
@@ -152,7 +157,7 @@ def _scan(args: argparse.Namespace) -> int:
     from extractors.risk import load_profile
 
     profile = load_profile(args.profile) if args.profile else None
-    engine = _engine() if args.model != "none" else default_engine()
+    engine = _engine(args.model) if args.model != "none" else default_engine()
     status = EXIT_OK
     results: list[ScanOutput] = []
     for path in args.paths:
@@ -222,7 +227,7 @@ def _eval(args: argparse.Namespace) -> int:
     from extractors.parse import parse_path
 
     corpus = load_corpus(args.corpus)
-    engine = _engine() if args.model != "none" else build_engine()
+    engine = _engine(args.model) if args.model != "none" else build_engine()
 
     def scan(gold: GoldDocument) -> list[dict[str, Any]]:
         document = parse_path(gold.doc_path)
@@ -245,19 +250,24 @@ def _eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _engine() -> Any:
-    """Build the engine with the encoder stage (imports torch: only on request)."""
-    from extractors.engine import build_engine
-    from models.stage import load_encoder_stage
+def _service_model() -> bool:
+    """Return True when the service is configured with a model stage."""
+    return os.environ.get("CLAUSEWISE_MODEL", "none") != "none"
 
-    return build_engine(model_stage=load_encoder_stage())
+
+def _engine(choice: str) -> Any:
+    """Build the engine with a model stage (imports torch: only on request)."""
+    from extractors.engine import build_engine
+    from models.stage import load_model_stage
+
+    return build_engine(model_stage=load_model_stage(choice))  # type: ignore[arg-type]
 
 
 def _train(args: argparse.Namespace) -> int:
     from eval.corpus import load_corpus
     from eval.train import train_and_save
 
-    path, summary = train_and_save(load_corpus(args.corpus), args.out)
+    path, summary = train_and_save(load_corpus(args.corpus), args.out, kind=args.model)
     sys.stdout.write(summary + f"\nwrote {path}\n")
     return EXIT_OK
 

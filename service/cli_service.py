@@ -98,12 +98,33 @@ def service_settings(database_url: str | None = None) -> Any:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Run the API with uvicorn; our middleware logs requests, so uvicorn's not."""
+    """Run the API with uvicorn; our middleware logs requests, so uvicorn's not.
+
+    Every group of settings is read before the app is imported (importing
+    `service.web` or `service.app` reads them too, for the Celery app), so a
+    bad `CLAUSEWISE_*` value is one error and exit status 2, not a traceback.
+    """
     import uvicorn
+    from pydantic import ValidationError
+
+    from service.batches.config import BatchSettings
+    from service.jobs.config import JobSettings
+
+    settings = service_settings()
+    try:
+        jobs, batches = JobSettings(), BatchSettings()
+        from service.web.config import WebSettings  # imports the Celery app
+
+        web = WebSettings()
+    except ValidationError as exc:
+        raise ConfigError(f"invalid CLAUSEWISE_* setting: {exc}") from exc
 
     from service.app import create_app
 
-    app = create_app(service_settings())
+    app = create_app(settings)
+    app.state.job_settings = jobs
+    app.state.batch_settings = batches
+    app.state.web_settings = web
     uvicorn.run(app, host=args.host, port=args.port, access_log=False)
     return EXIT_OK
 

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
+ModelChoice = Literal["none", "encoder", "llm", "encoder+llm"]
 
 
 class Settings(BaseSettings):
@@ -39,6 +40,10 @@ class Settings(BaseSettings):
         description="documents above this size are meant to be scanned as a job",
     )
     log_json: bool = False
+    model: ModelChoice = Field(
+        default="none",
+        description="model stage added to the patterns (needs the model extra)",
+    )
 
     @field_validator("database_url")
     @classmethod

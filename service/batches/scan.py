@@ -95,9 +95,9 @@ class ChunkScanner:
     def analyzer(self) -> Analyzer:
         """Return the engine, building the default one on first use (seconds)."""
         if self._analyzer is None:
-            from extractors.engine import default_engine
+            from service.engine import service_engine
 
-            self._analyzer = default_engine()
+            self._analyzer = service_engine()
         return self._analyzer
 
     def __call__(self, sessions: SessionFactory, payload: Mapping[str, Any]) -> None:

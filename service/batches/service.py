@@ -119,7 +119,7 @@ def _by_key(
     if row.request_sha256 != digest:
         raise IdempotencyConflictError(
             f"Idempotency-Key {key!r} was used for a different submission"
-            f" (batch {row.id.hex}); use a new key for new cards"
+            f" (batch {row.id}); use a new key for new cards"
         )
     batch_id: uuid.UUID = row.id
     return batch_id

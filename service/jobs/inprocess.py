@@ -29,7 +29,7 @@ _JOIN_SECONDS: Final = 30.0
 
 
 def make_owner(prefix: str) -> str:
-    """Name a worker uniquely across hosts and restarts (host-pid-random)."""
+    """Name a worker uniquely across hosts and restarts (prefix-pid-random)."""
     return f"{prefix}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 

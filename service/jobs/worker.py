@@ -15,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from extractors.engine import default_engine
+from service.engine import service_engine
 from service.jobs.celery_app import make_celery
 from service.jobs.config import JobSettings
 
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Build the clause engine (seconds) before the pool forks: children share it
     # copy-on-write and their first job does not pay for it. The database engine
     # is built after the fork, in each child (connections must not be shared).
-    default_engine()
+    service_engine()
     app = make_celery(jobs=jobs)
     try:
         app.worker_main(celery_argv(args, jobs.celery_queue))

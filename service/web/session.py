@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from fastapi import Request, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from service.auth import Caller
-from service.tables import ApiKeyRecord, TenantRecord
+from service.auth import Caller, active_caller
+from service.tables import ApiKeyRecord
 from service.web.config import WebSettings
 
 SESSION_COOKIE: Final = "cw_session"
@@ -114,17 +114,10 @@ def load_session(request: Request, session: Session) -> WebSession:
     key_id = _key_id(state, token) if token else None
     if key_id is None:
         raise NotSignedInError
-    row = session.exec(
-        select(ApiKeyRecord, TenantRecord)
-        .join(TenantRecord, col(TenantRecord.id) == col(ApiKeyRecord.tenant_id))
-        .where(ApiKeyRecord.id == key_id)
-        .where(col(ApiKeyRecord.revoked_at).is_(None))
-    ).first()
-    if row is None:
+    caller = active_caller(session, col(ApiKeyRecord.id) == key_id)
+    if caller is None:
         raise NotSignedInError
-    key, tenant = row
-    request.state.tenant = tenant.name
-    caller = Caller(tenant_id=tenant.id, tenant_name=tenant.name, key_id=key.id)
+    request.state.tenant = caller.tenant_name
     return WebSession(caller, _sign(state.secret, "csrf", token))
 
 

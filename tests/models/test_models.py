@@ -188,6 +188,35 @@ def test_model_adds_only_its_best_type_per_segment() -> None:
     assert [c.clause_type for c in clauses] == [ClauseType.LITIGATION_TERMINATION]
 
 
+def test_model_tag_on_a_definition_is_discarded_with_reason() -> None:
+    text = '"Territory" means the whole world except the blue kettle lands.'
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("kettle", ClauseType.GEOGRAPHIC_RESTRICTION, 0.99),
+    )
+    clauses, discarded = engine.tag(_doc(text))
+    assert clauses == ()
+    assert [d.reason for d in discarded] == [DiscardReason.NOT_A_CLAUSE]
+
+
+def test_model_tags_on_consecutive_sentences_join_into_one_clause() -> None:
+    text = (
+        "The kettle rules in the annex bind you. Therefore the kettle may not"
+        " be used for those purposes.\n\nA separate kettle paragraph follows."
+    )
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("kettle", ClauseType.AUP_INCORPORATION, 0.97),
+    )
+    clauses, _ = engine.tag(_doc(text))
+    quotes = [text[c.span.start : c.span.end] for c in clauses]
+    assert quotes == [
+        "The kettle rules in the annex bind you. Therefore the kettle may not"
+        " be used for those purposes.",
+        "A separate kettle paragraph follows.",
+    ]
+
+
 def test_model_probability_raises_a_pattern_tag_score() -> None:
     text = "This Agreement is governed by the laws of the State of New York."
     doc = _doc(text)
@@ -257,3 +286,18 @@ def test_real_llm_loads_verified_and_answers(tmp_path: Path) -> None:
     )
     assert scores[0] > scores[1]
     assert llm.name.startswith("qwen2.5-coder-0.5b-instruct-q4_k_m@1d9614638d18")
+    # Read as an encoder (layers above the one read are dropped), its features
+    # feed the shipped LLM head, which must recognise a plain clause.
+    from models.head import load_head
+    from models.llm_encoder import LlmEncoder
+    from models.stage import EncoderStage, head_path
+
+    stage = EncoderStage(LlmEncoder(llm), load_head(head_path("llm")))
+    probs = stage.probabilities(
+        [
+            "This Agreement is governed by the laws of the State of New York.",
+            "The model was trained on a mix of web text and code.",
+        ]
+    )
+    law = TYPES.index(ClauseType.GOVERNING_LAW)
+    assert probs[0, law] > 0.9 > probs[1].max()

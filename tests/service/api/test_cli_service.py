@@ -79,3 +79,34 @@ def test_serve_builds_a_ready_app_without_torch(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == EXIT_OK, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CLAUSEWISE_RATE_LIMIT_PER_MINUTE", "0"),
+        ("CLAUSEWISE_JOB_THREADS", "0"),
+        ("CLAUSEWISE_BATCH_CHUNK_SIZE", "0"),
+        ("CLAUSEWISE_COOKIE_SECURE", "maybe"),
+    ],
+)
+def test_serve_refuses_a_bad_setting_before_starting(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    import uvicorn
+
+    import service.cli
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(service.cli, "keep_torch_out", lambda: None)
+    monkeypatch.setattr(uvicorn, "run", never)
+    monkeypatch.setenv(variable, value)
+    assert main(["serve"]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "invalid CLAUSEWISE_* setting" in err
+    assert variable.removeprefix("CLAUSEWISE_").lower() in err

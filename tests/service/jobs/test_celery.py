@@ -195,10 +195,17 @@ def test_killed_celery_child_loses_no_item(worker: Worker) -> None:
     assert batch is not None and batch.status == "done", worker.tail()
     assert (batch.done, batch.failed, batch.total) == (150, 0, 150)
     [job_id] = created.job_ids
+    # The worker marks the job done just after it records the last item.
+    deadline = time.monotonic() + 30
+    while True:
+        with engine.connect() as conn:
+            job = conn.execute(
+                select(JOBS.c.attempts, JOBS.c.status).where(JOBS.c.id == job_id)
+            ).one()
+        if job.status != "running" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     with engine.connect() as conn:
-        job = conn.execute(
-            select(JOBS.c.attempts, JOBS.c.status).where(JOBS.c.id == job_id)
-        ).one()
         left = conn.execute(
             select(func.count())
             .select_from(ITEMS)
