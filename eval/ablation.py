@@ -38,7 +38,7 @@ from extractors.pattern_data import PatternSet
 from extractors.risk import load_default_rules
 from extractors.types import CharSpan, Document, Segment
 from models.head import Matrix
-from models.stage import ENSEMBLE_ADD_THRESHOLD
+from models.stage import ENSEMBLE_ADD_THRESHOLD, use_fresh_caches
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def live_speeds(
     with tempfile.TemporaryDirectory() as tmp:
         stages = _live_stages(kinds)
         for number, (name, stage) in enumerate(stages.items()):
-            _fresh_caches(stage, Path(tmp) / str(number))
+            use_fresh_caches(stage, Path(tmp) / str(number))
             engine = (
                 build_engine(identify=False, model_stage=stage)
                 if name.startswith("patterns")
@@ -172,18 +172,6 @@ def live_speeds(
             cold = _rate(engine, documents)
             speeds[name] = (cold, _rate(engine, documents), _rss_mb())
     return speeds
-
-
-def _fresh_caches(stage: ModelStage, directory: Path) -> None:
-    """Give `stage` (or each stage of an ensemble) an empty feature cache."""
-    from models.cache import VectorCache
-    from models.stage import EncoderStage, EnsembleStage
-
-    directory.mkdir(parents=True, exist_ok=True)
-    inner = stage.stages if isinstance(stage, EnsembleStage) else (stage,)
-    for number, part in enumerate(inner):
-        if isinstance(part, EncoderStage):
-            part.cache = VectorCache(directory / f"{number}.sqlite3")
 
 
 def _live_stages(kinds: Sequence[str]) -> dict[str, ModelStage]:

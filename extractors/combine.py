@@ -100,6 +100,13 @@ def combine(
     return merge_continuations(combined, evidence.segments, text), discarded
 
 
+_CONTINUATION = re.compile(
+    r"(?:therefore|thus|hence|accordingly|consequently|otherwise|any such|such"
+    r"|this|these|that|in (?:that|such) case|in addition|furthermore)\b",
+    re.IGNORECASE,
+)
+
+
 def merge_continuations(
     tags: Sequence[ClauseTag], segments: Sequence[Segment], text: str
 ) -> list[ClauseTag]:
@@ -108,7 +115,9 @@ def merge_continuations(
     A clause that runs over two sentences of one paragraph ("The restrictions
     in Attachment A apply. Therefore you cannot ...") is one span under
     ANNOTATION.md; patterns join such continuations in the tagger, and the
-    model's sentence-by-sentence tags are joined the same way here.
+    model's sentence-by-sentence tags are joined the same way here. Only a
+    sentence that opens as a continuation ("Therefore", "Any such", "This")
+    joins: the items of a list of prohibited uses are clauses of their own.
     """
     block_of = {seg.span.start: seg.block for seg in segments}
     block_end = {seg.span.end: seg.block for seg in segments}
@@ -121,6 +130,7 @@ def merge_continuations(
             and block_end.get(before.span.end) is not None
             and block_end.get(before.span.end) == block_of.get(tag.span.start)
             and not text[before.span.end : tag.span.start].strip()
+            and _CONTINUATION.match(text, tag.span.start) is not None
         ):
             merged[merged.index(before)] = _joined(before, tag)
             continue

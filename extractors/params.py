@@ -240,6 +240,9 @@ _URL = re.compile(
 )
 _UPDATABLE = re.compile(
     r"(?:as )?(?:may be |is )?(?:updated|amended|modified|revised) from time to time|"
+    r"\b(?:may|can|will|shall|reserves? the right to) (?:\w+ )?"
+    r"(?:update|amend|modify|revise|change)s?\b(?:[^.;]*?)"
+    r"(?:from time to time|at any time|periodically|without notice)|"
     r"latest version|不時|不时",
     re.I,
 )

@@ -165,3 +165,16 @@ def load_model_stage(
             ]
         )
     raise ConfigError(f"unknown model {choice!r}; choose one of {MODEL_CHOICES}")
+
+
+def use_fresh_caches(stage: object, directory: Path) -> None:
+    """Give `stage` (or each stage of an ensemble) an empty feature cache.
+
+    Benchmarks time the cold path this way without touching the LLM
+    conversion cache, which lives beside the default feature cache.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    inner = stage.stages if isinstance(stage, EnsembleStage) else (stage,)
+    for number, part in enumerate(inner):
+        if isinstance(part, EncoderStage):
+            part.cache = VectorCache(directory / f"{number}.sqlite3")

@@ -43,9 +43,10 @@ def measure(config: str, paths: list[Path]) -> dict[str, float]:
     start = time.perf_counter()
     stage = None
     if config != "none":
-        from models.stage import load_model_stage
+        from models.stage import load_model_stage, use_fresh_caches
 
         stage = load_model_stage(config)  # type: ignore[arg-type]
+        use_fresh_caches(stage, Path(tempfile.mkdtemp(prefix="clausewise-bench-")))
     engine = build_engine(identify=False, model_stage=stage)
     load_s = time.perf_counter() - start
     timings = {}
@@ -58,10 +59,10 @@ def measure(config: str, paths: list[Path]) -> dict[str, float]:
     return {"load_s": load_s, **timings, "rss_mb": rss}
 
 
-def run_child(config: str, paths: list[Path], cache_dir: str) -> dict[str, float]:
-    """Run `measure` in a fresh process with its own empty cache directory."""
+def run_child(config: str, paths: list[Path]) -> dict[str, float]:
+    """Run `measure` in a fresh process (its peak RSS is its own)."""
     command = [sys.executable, __file__, "--child", config, *map(str, paths)]
-    env = {**os.environ, "CLAUSEWISE_CACHE_DIR": cache_dir, "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -89,8 +90,7 @@ def main() -> int:
     )
     base = None
     for config in args.configs:
-        with tempfile.TemporaryDirectory() as cache_dir:
-            row = run_child(config, paths, cache_dir)
+        row = run_child(config, paths)
         base = base or row["cold"]
         sys.stdout.write(
             f"| {config} | {row['load_s']:.1f} | {row['cold']:.3f}"

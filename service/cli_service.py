@@ -1,5 +1,9 @@
 """The service-side subcommands of `clausewise`: serve, keys, worker, diff.
 
+`keys create` prints a new key once; `keys list` shows keys by prefix (the
+key itself is never stored, so never shown); `keys revoke PREFIX` stops a
+key at once, for the API and the web pages alike (`auth.active_caller`).
+
 Kept apart from `service.cli` (scan, eval, train, ablation) so both modules
 stay small. Heavy imports (uvicorn, the engine, Celery) happen inside the
 handlers: `clausewise --help` and the other subcommands never pay for them.
@@ -22,7 +26,7 @@ DIFF_FORMATS = ("json", "markdown")
 
 
 def add_service_commands(sub: Any) -> None:
-    """Add `serve`, `keys create`, `worker` and `diff` to the subparsers."""
+    """Add `serve`, `keys create|list|revoke`, `worker` and `diff` to the subparsers."""
     serve = sub.add_parser("serve", help="run the HTTP API (patterns only)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -32,9 +36,19 @@ def add_service_commands(sub: Any) -> None:
         "create", help="create an API key for a tenant and print it once"
     )
     create.add_argument("--tenant", required=True, help="tenant name (created if new)")
-    create.add_argument(
-        "--database-url", help="default: $CLAUSEWISE_DATABASE_URL or ./clausewise.db"
+    listing = keys_sub.add_parser(
+        "list", help="list API keys: prefix, tenant, created, revoked (no secrets)"
     )
+    listing.add_argument("--tenant", help="only this tenant's keys")
+    revoke = keys_sub.add_parser(
+        "revoke", help="revoke the API key with this prefix (it then gets 401)"
+    )
+    revoke.add_argument("prefix", metavar="PREFIX", help="as `keys list` shows it")
+    for keys_parser in (create, listing, revoke):
+        keys_parser.add_argument(
+            "--database-url",
+            help="default: $CLAUSEWISE_DATABASE_URL or ./clausewise.db",
+        )
     sub.add_parser(
         "worker",
         add_help=False,
@@ -130,7 +144,13 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def create_key(args: argparse.Namespace) -> int:
-    """Create a tenant's API key; print the key (only here, only once)."""
+    """Create a tenant's API key; print the key (only here, only once).
+
+    `service.cli` hands every `keys` subcommand here, so `list` and `revoke`
+    are passed on to `run_keys`.
+    """
+    if getattr(args, "keys_command", "create") != "create":
+        return run_keys(args)
     from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import Session
 
@@ -156,3 +176,99 @@ def create_key(args: argparse.Namespace) -> int:
         "it is stored only as a SHA-256 hash and cannot be shown again\n"
     )
     return EXIT_OK
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    """Run `keys list` or `keys revoke` (`keys create` is `create_key`)."""
+    if args.keys_command == "create":
+        return create_key(args)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.db import init_db, make_engine
+
+    settings = service_settings(args.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        init_db(engine)
+        if args.keys_command == "list":
+            return _list_keys(engine, args.tenant)
+        return _revoke_key(engine, args.prefix)
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot use the database: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
+def _list_keys(engine: Any, tenant: str | None) -> int:
+    """Print one line per key, oldest first; an unknown tenant is an error."""
+    from sqlmodel import Session, col, select
+
+    from service.tables import ApiKeyRecord, TenantRecord
+
+    query = select(ApiKeyRecord, TenantRecord).join(
+        TenantRecord, col(TenantRecord.id) == col(ApiKeyRecord.tenant_id)
+    )
+    with Session(engine) as session:
+        if tenant is not None:
+            known = session.exec(
+                select(TenantRecord).where(TenantRecord.name == tenant)
+            ).first()
+            if known is None:
+                raise InputError(f"no tenant named '{tenant}'")
+            query = query.where(TenantRecord.name == tenant)
+        rows = session.exec(
+            query.order_by(col(ApiKeyRecord.created_at), col(ApiKeyRecord.prefix))
+        ).all()
+    lines = [f"{'PREFIX':<12} {'TENANT':<24} {'CREATED':<25} REVOKED"]
+    for key, owner in rows:
+        revoked = _when(key.revoked_at) if key.revoked_at else "-"
+        lines.append(
+            f"{key.prefix:<12} {owner.name:<24} {_when(key.created_at):<25} {revoked}"
+        )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _revoke_key(engine: Any, prefix: str) -> int:
+    """Revoke the one key with `prefix`; unknown or ambiguous is an InputError.
+
+    Revoking twice is not an error (the first revocation time is kept), so a
+    script can revoke without checking first.
+    """
+    from sqlmodel import Session, col, select
+
+    from service.tables import ApiKeyRecord, utcnow
+
+    wanted = prefix.strip().rstrip(".")  # `keys create` prints "cw_abcdefgh..."
+    with Session(engine) as session:
+        found = session.exec(
+            select(ApiKeyRecord).where(col(ApiKeyRecord.prefix) == wanted)
+        ).all()
+        if not found:
+            raise InputError(f"no API key with prefix '{wanted}'")
+        if len(found) > 1:
+            raise InputError(
+                f"{len(found)} API keys share prefix '{wanted}'; none was revoked"
+            )
+        [key] = found
+        if key.revoked_at is not None:
+            sys.stderr.write(
+                f"clausewise: key {wanted} was already revoked at"
+                f" {_when(key.revoked_at)}\n"
+            )
+            return EXIT_OK
+        key.revoked_at = utcnow()
+        session.add(key)
+        session.commit()
+    sys.stderr.write(f"clausewise: revoked key {wanted}; it now gets 401\n")
+    return EXIT_OK
+
+
+def _when(moment: Any) -> str:
+    """Format a stored time as UTC (SQLite hands back naive UTC datetimes)."""
+    import datetime as dt
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    text: str = moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return text

@@ -1,27 +1,34 @@
 """Scan a stored document and persist the result: the seam for scan jobs.
 
-`scan_document` is what `POST /v1/documents/{id}/scans` runs today, in the
-request. A job runner uses the two halves instead: `new_scan` (a `pending`
-row the client can poll, committed by the caller) and later `run_scan` in
-the worker, or `mark_failed` when it raised. `should_run_as_job` says which
-documents are big enough to be worth a job (`sync_scan_max_bytes`).
-Scans are never overwritten: every run is a new `ScanRecord` stamped with
-the engine and data versions that produced it.
+`scan_document` runs a scan in the request (small documents, the web
+pages). Big documents are scanned as a `scan` job: the route commits a
+`pending` row from `new_scan` together with the job, and `ScanJob` (the
+handler both job runners call) moves it to `running` and then `run_scan`
+stores the result, or `mark_failed` records why it could not.
+`should_run_as_job` says which documents are big enough to be worth a job
+(`sync_scan_max_bytes`). Scans are never overwritten: every run is a new
+`ScanRecord` stamped with the engine and data versions that produced it.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
-from sqlmodel import Session
+from sqlalchemy import inspect, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col
 
 from extractors.engine import ClauseEngine
+from extractors.errors import ClausewiseError
 from extractors.output import result_to_dict
 from extractors.parse import line_starts, page_starts
 from extractors.risk import OrgProfile, profile_from_mapping
 from extractors.types import Document, MediaType
+from service.jobs.handlers import HandlerRegistry, SessionFactory
 from service.metrics import Metrics
 from service.settings import Settings
 from service.tables import (
@@ -33,6 +40,11 @@ from service.tables import (
     ScanStatus,
 )
 
+logger = logging.getLogger(__name__)
+
+SCAN_JOB: Final = "scan"
+"""The job kind of a queued scan; its payload is `{"scan_id": <hex>}`."""
+
 _MEDIA_TYPES: dict[str, MediaType] = {
     "text/plain": "text/plain",
     "text/markdown": "text/markdown",
@@ -41,8 +53,12 @@ _MEDIA_TYPES: dict[str, MediaType] = {
 
 
 def should_run_as_job(settings: Settings, document: DocumentRecord) -> bool:
-    """Return True when the document is too big to scan within a request."""
-    return document.size > settings.sync_scan_max_bytes
+    """Return True when the document is too big to scan within a request.
+
+    The extracted text is what the engine works through, so its UTF-8 size is
+    measured rather than the upload's (a PDF's bytes are mostly not text).
+    """
+    return len(document.text.encode("utf-8")) > settings.sync_scan_max_bytes
 
 
 def document_from_record(record: DocumentRecord) -> Document:
@@ -90,11 +106,26 @@ def run_scan(
     profile: ProfileRecord | None = None,
     metrics: Metrics | None = None,
 ) -> ScanRecord:
-    """Analyse the document of `scan`, store result and rows, commit."""
+    """Analyse the document of `scan`, store result and rows, commit.
+
+    A stored scan (a job's) is finished only if it has not succeeded yet,
+    under a guarded UPDATE that holds the row until the commit: two runs of
+    one job (a lease taken over, a redelivery) then store one set of rows,
+    and the later run returns the scan as the first one left it.
+    """
     started = time.perf_counter()
     options = org_profile(profile) if profile else None
     result = engine.analyze(document_from_record(document), profile=options)
     data = result_to_dict(result, name=document.name)
+    if inspect(scan).has_identity and not _take(session, scan.id, ScanStatus.SUCCEEDED):
+        session.rollback()
+        session.refresh(scan)
+        return scan
+    provenance = engine.provenance  # the engine that ran it (a worker's, maybe)
+    scan.engine_version = provenance.engine_version
+    scan.patterns_sha256 = provenance.patterns_sha256
+    scan.rules_sha256 = provenance.rules_sha256
+    scan.model = provenance.model
     scan.result = data
     scan.status = ScanStatus.SUCCEEDED
     scan.duration_ms = round((time.perf_counter() - started) * 1000, 3)
@@ -113,12 +144,21 @@ def run_scan(
 def mark_failed(
     session: Session, scan: ScanRecord, error: str, metrics: Metrics | None = None
 ) -> None:
-    """Record that a scan could not run (for job runners); commit."""
-    scan.status = ScanStatus.FAILED
-    scan.error = error
-    session.add(scan)
+    """Record that a scan could not run (for job runners); commit.
+
+    A scan that succeeded meanwhile (another run of its job) is left as it is.
+    """
+    changed = session.execute(
+        update(ScanRecord)
+        .where(
+            col(ScanRecord.id) == scan.id,
+            col(ScanRecord.status) != ScanStatus.SUCCEEDED,
+        )
+        .values(status=ScanStatus.FAILED, error=error)
+    )
     session.commit()
-    if metrics is not None:
+    session.refresh(scan)
+    if metrics is not None and _rowcount(changed):
         metrics.scans_total.labels(status=ScanStatus.FAILED).inc()
 
 
@@ -182,3 +222,123 @@ def _rows(
             )
         )
     return rows
+
+
+class ScanJob:
+    """The `scan` job handler: run one queued scan, at most once to success.
+
+    The engine is the app's for the in-process runner; a Celery worker builds
+    the default one on first use (seconds), as the batch chunk handler does.
+    """
+
+    def __init__(
+        self, engine: ClauseEngine | None = None, metrics: Metrics | None = None
+    ) -> None:
+        self._engine = engine
+        self.metrics = metrics
+
+    @property
+    def engine(self) -> ClauseEngine:
+        """Return the clause engine, building the service's on first use."""
+        if self._engine is None:
+            from service.engine import service_engine
+
+            self._engine = service_engine()
+        return self._engine
+
+    def __call__(self, sessions: SessionFactory, payload: Mapping[str, Any]) -> None:
+        """Run the scan named by the payload unless it already ended.
+
+        A scan already `succeeded` or `failed` is skipped, so a retried or
+        redelivered job does nothing twice. The engine's failure on this
+        document is the scan's outcome (recorded, job done): running it again
+        would fail the same way. A database error is raised instead, so the
+        runner retries the job and `give_up` records it after the last try.
+        """
+        scan_id = uuid.UUID(str(payload["scan_id"]))
+        with sessions() as session:
+            if not _take(session, scan_id, ScanStatus.RUNNING):
+                session.rollback()
+                logger.info("scan %s is finished or gone; job skipped", scan_id)
+                return
+            session.commit()
+            scan = session.get(ScanRecord, scan_id)
+            if scan is None:
+                return  # deleted with its tenant or document meanwhile
+            document = session.get(DocumentRecord, scan.document_id)
+            if document is None:
+                return
+            profile = (
+                session.get(ProfileRecord, scan.profile_id) if scan.profile_id else None
+            )
+            try:
+                run_scan(
+                    session,
+                    self.engine,
+                    scan,
+                    document=document,
+                    profile=profile,
+                    metrics=self.metrics,
+                )
+            except SQLAlchemyError:
+                raise
+            except Exception as exc:
+                session.rollback()
+                if not isinstance(exc, ClausewiseError):
+                    logger.exception("scan %s failed", scan_id)
+                mark_failed(session, scan, _reason(exc), self.metrics)
+
+    def give_up(
+        self, sessions: SessionFactory, payload: Mapping[str, Any], error: str
+    ) -> None:
+        """Fail the scan with the job's error once no attempt is left.
+
+        Otherwise a client polling it would see `running` forever.
+        """
+        scan_id = uuid.UUID(str(payload["scan_id"]))
+        with sessions() as session:
+            scan = session.get(ScanRecord, scan_id)
+            if scan is not None:
+                reason = f"the scan job failed for good: {error}"
+                mark_failed(session, scan, reason, self.metrics)
+
+
+def register_scan_handler(
+    registry: HandlerRegistry,
+    engine: ClauseEngine | None = None,
+    metrics: Metrics | None = None,
+) -> ScanJob:
+    """Register the `scan` job handler (the default engine unless one is given)."""
+    job = ScanJob(engine, metrics)
+    registry.register(SCAN_JOB, job, on_give_up=job.give_up)
+    return job
+
+
+def _take(session: Session, scan_id: uuid.UUID, status: ScanStatus) -> bool:
+    """Move a scan that has not ended to `status` (no commit); False if it ended.
+
+    The UPDATE is the guard: it holds the row (PostgreSQL) or the database
+    (SQLite) until the transaction ends, so a concurrent run waits, then
+    finds the scan ended and changes nothing.
+    """
+    changed = session.execute(
+        update(ScanRecord)
+        .where(
+            col(ScanRecord.id) == scan_id,
+            col(ScanRecord.status).in_((ScanStatus.PENDING, ScanStatus.RUNNING)),
+        )
+        .values(status=status)
+    )
+    return _rowcount(changed) == 1
+
+
+def _rowcount(result: Any) -> int:
+    """Return the rows an UPDATE changed (typed loosely by SQLAlchemy)."""
+    return int(result.rowcount)
+
+
+def _reason(exc: Exception) -> str:
+    """Say why a scan failed: the engine's own message, or the error's type too."""
+    if isinstance(exc, ClausewiseError):
+        return str(exc) or type(exc).__name__
+    return f"internal error ({type(exc).__name__}): {exc}"

@@ -24,6 +24,7 @@ from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import InProcessRunner
 from service.jobs.store import JobStore
 from service.metrics import Metrics
+from service.scanning import register_scan_handler
 from service.settings import Settings
 
 
@@ -64,6 +65,7 @@ def start_jobs(app: FastAPI) -> JobRuntime:
         registry = HandlerRegistry()
         scanner = register_handlers(registry, app.state.clause_engine)
         scanner.on_recorded = _count_items(metrics)
+        register_scan_handler(registry, app.state.clause_engine, metrics)
         runner = InProcessRunner(
             app.state.db_engine,
             registry,

@@ -1,19 +1,41 @@
-"""Scans: run the engine on a stored document, history, exports, evaluation."""
+"""Scans: run the engine on a stored document, history, exports, evaluation.
+
+A small document is scanned in the request (201, the result in the body). A
+document whose text is over `sync_scan_max_bytes` is scanned as a `scan` job
+instead (202, status `pending`): the scan row and its job commit together,
+then the job runtime the batches use (threads or Celery) runs it, and the
+client polls `GET /v1/scans/{id}` (the `Location`) until it has ended.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel import Session
 
 from service import crud
-from service.deps import EngineDep, MetricsDep, PageDep, SessionDep, TenantDep
+from service.deps import (
+    EngineDep,
+    MetricsDep,
+    PageDep,
+    SessionDep,
+    SettingsDep,
+    TenantDep,
+)
 from service.exports import EXPORTERS, MEDIA_TYPES, Exporter
+from service.jobs.runtime import JobRuntime, get_jobs
+from service.jobs.store import enqueue
 from service.problems import ProblemError, problem_responses
-from service.scanning import evaluate_document, scan_document
+from service.scanning import (
+    SCAN_JOB,
+    evaluate_document,
+    new_scan,
+    scan_document,
+    should_run_as_job,
+)
 from service.schemas import (
     EnginePublic,
     EvaluationPublic,
@@ -22,10 +44,13 @@ from service.schemas import (
     ScansPublic,
     ScanSummaryPublic,
 )
-from service.tables import ProfileRecord
+from service.tables import ProfileRecord, ScanStatus
 
 router = APIRouter(tags=["scans"], responses=problem_responses(401, 404, 429))
 
+
+JobsDep = Annotated[JobRuntime, Depends(get_jobs)]
+ScanMode = Literal["auto", "sync", "job"]
 
 EXPORT_FORMATS: Mapping[str, Exporter] = EXPORTERS
 """The one place export formats are dispatched: `service.exports`' registry
@@ -39,7 +64,13 @@ _EXPORT_CONTENT: dict[str, dict[str, Any]] = {
     "/documents/{document_id}/scans",
     status_code=201,
     response_model=ScanPublic,
-    responses=problem_responses(422),
+    responses={
+        202: {
+            "model": ScanPublic,
+            "description": "Queued as a job (status `pending`); poll the Location",
+        },
+        **problem_responses(422),
+    },
 )
 def create_scan(
     document_id: str,
@@ -48,14 +79,46 @@ def create_scan(
     caller: TenantDep,
     engine: EngineDep,
     metrics: MetricsDep,
+    settings: SettingsDep,
+    jobs: JobsDep,
     profile: Annotated[str | None, Query(description="a stored profile id")] = None,
+    mode: Annotated[
+        ScanMode,
+        Query(
+            description="`sync`: scan in the request (201); `job`: queue it (202);"
+            " `auto` (default): a job when the text is over `sync_scan_max_bytes`"
+        ),
+    ] = "auto",
 ) -> ScanPublic:
-    """Scan a stored document now; every call adds a scan, older ones are kept."""
+    """Scan a stored document; every call adds a scan, older ones are kept.
+
+    Small documents are scanned now: 201 with the result. Big ones (text over
+    `sync_scan_max_bytes`, or `mode=job`) would hold the request too long, so
+    they are queued: 202 with the scan `pending`; poll `GET /v1/scans/{id}`
+    (the `Location`) until it is `succeeded` or `failed` (with its `error`).
+    """
     document = crud.get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     options = _profile(session, caller.tenant_id, profile)
-    scan = scan_document(session, engine, document, profile=options, metrics=metrics)
+    as_job = mode == "job" or (mode == "auto" and should_run_as_job(settings, document))
+    if as_job:
+        scan = new_scan(engine, document, options)
+        session.add(scan)
+        job_id = enqueue(
+            session,
+            SCAN_JOB,
+            {"scan_id": scan.id.hex},
+            max_attempts=jobs.max_attempts,
+        )
+        session.commit()  # the scan and its job together, before the dispatch
+        jobs.dispatch([job_id])
+        session.refresh(scan)
+        response.status_code = 202
+    else:
+        scan = scan_document(
+            session, engine, document, profile=options, metrics=metrics
+        )
     response.headers["Location"] = f"/v1/scans/{scan.id}"
     return ScanPublic.from_record(scan)
 
@@ -78,7 +141,7 @@ def list_scans(
 
 @router.get("/scans/{scan_id}", response_model=ScanPublic)
 def get_scan(scan_id: str, session: SessionDep, caller: TenantDep) -> ScanPublic:
-    """Return one scan with its full result."""
+    """Return one scan: its status, and its full result once it has succeeded."""
     scan = crud.get_scan(session, tenant_id=caller.tenant_id, scan_id=scan_id)
     return ScanPublic.from_record(scan)
 
@@ -109,12 +172,8 @@ def export_scan(
             f"unknown format '{format}'; use one of: {known}",
             slug="unknown-format",
         )
-    if scan.result is None:
-        raise ProblemError(
-            409,
-            f"scan {scan_id} has no result (status {scan.status})",
-            slug="no-result",
-        )
+    if scan.status != ScanStatus.SUCCEEDED or scan.result is None:
+        raise ProblemError(409, _no_result(scan_id, scan.status), slug="no-result")
     document = crud.get_document(
         session, tenant_id=caller.tenant_id, document_id=str(scan.document_id)
     )
@@ -155,6 +214,19 @@ def evaluate_scan(
             model=provenance.model,
         ),
         findings=[FindingPublic.model_validate(f) for f in findings],
+    )
+
+
+def _no_result(scan_id: str, status: str) -> str:
+    """Say why a scan cannot be exported yet, and what the client can do."""
+    if status == ScanStatus.FAILED:
+        return (
+            f"scan {scan_id} failed and has no result to export; its error is"
+            f" in GET /v1/scans/{scan_id}; scan the document again"
+        )
+    return (
+        f"scan {scan_id} is {status}, not succeeded yet; poll"
+        f" GET /v1/scans/{scan_id} until it has succeeded, then export it"
     )
 
 

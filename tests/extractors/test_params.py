@@ -242,6 +242,20 @@ POLICIES: list[tuple[str, dict[str, Any]]] = [
         "You must follow the latest version of the Zephyr Usage Policy.",
         {"policy": "Zephyr Usage Policy", "updatable": True},
     ),
+    (
+        "You must comply with the Acme Acceptable Use Policy, which Acme may"
+        " update from time to time.",
+        {"policy": "Acme Acceptable Use Policy", "updatable": True},
+    ),
+    (
+        "Your use is subject to the Orbit Acceptable Use Policy; we may amend it at any"
+        " time without notice.",
+        {"policy": "Orbit Acceptable Use Policy", "updatable": True},
+    ),
+    (
+        "You may not modify the Orbit Acceptable Use Policy.",
+        {"policy": "Orbit Acceptable Use Policy", "updatable": False},
+    ),
 ]
 
 
