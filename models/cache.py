@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -37,9 +38,12 @@ class VectorCache:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_cache_path()
+        self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path)
+            # The service scans in a thread pool: one connection, shared by
+            # threads, with a lock around every use.
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (namespace TEXT, key TEXT,"
                 " value BLOB, PRIMARY KEY (namespace, key))"
@@ -51,6 +55,10 @@ class VectorCache:
 
     def get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, Matrix]:
         """Return the cached vectors of `keys` that are present."""
+        with self._lock:
+            return self._get_many(namespace, keys)
+
+    def _get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, Matrix]:
         found: dict[str, Matrix] = {}
         for start in range(0, len(keys), 500):
             chunk = list(keys[start : start + 500])
@@ -66,6 +74,10 @@ class VectorCache:
 
     def put_many(self, namespace: str, items: dict[str, Matrix]) -> None:
         """Store vectors; a key already present is replaced."""
+        with self._lock:
+            self._put_many(namespace, items)
+
+    def _put_many(self, namespace: str, items: dict[str, Matrix]) -> None:
         self._db.executemany(
             "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
             [
