@@ -67,17 +67,21 @@ def combine(
     """Return pattern tags scored with the model, plus confident model-only tags."""
     index = {seg.span: row for row, seg in enumerate(evidence.segments)}
     combined: list[ClauseTag] = []
-    tagged: set[tuple[ClauseType, int]] = set()
     for tag in tags:
         row = index.get(tag.span)
         if row is None:
             combined.append(tag)
             continue
         prob = float(evidence.probabilities[row, evidence.types.index(tag.clause_type)])
-        tagged.add((tag.clause_type, row))
         combined.append(_with_model(tag, prob, evidence.model))
     discarded: list[Discarded] = []
-    explained = {row for _, row in tagged}
+    # A pattern clause may span several segments (a joined continuation):
+    # every segment it covers is explained, not only one it equals.
+    explained = {
+        row
+        for row, seg in enumerate(evidence.segments)
+        if any(seg.span.overlaps(tag.span) for tag in tags)
+    }
     for row, seg in enumerate(evidence.segments):
         if seg.kind is SegmentKind.HEADING or row in explained:
             continue

@@ -217,6 +217,23 @@ def test_model_tags_on_consecutive_sentences_join_into_one_clause() -> None:
     ]
 
 
+def test_segments_inside_a_joined_pattern_clause_are_explained() -> None:
+    # Patterns join "Any such use ..." to the clause before it; the model must
+    # not add the second sentence again as a clause of its own.
+    text = (
+        "You must not use the Materials outside the Territory. Any such kettle"
+        " use outside the Territory is unlicensed."
+    )
+    plain, _ = build_engine(identify=False).tag(_doc(text))
+    assert len(plain) == 1 and plain[0].span.end == len(text)
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("kettle", ClauseType.GEOGRAPHIC_RESTRICTION, 0.99),
+    )
+    clauses, _ = engine.tag(_doc(text))
+    assert [(c.span.start, c.span.end) for c in clauses] == [(0, len(text))]
+
+
 def test_model_probability_raises_a_pattern_tag_score() -> None:
     text = "This Agreement is governed by the laws of the State of New York."
     doc = _doc(text)
