@@ -234,6 +234,23 @@ def test_segments_inside_a_joined_pattern_clause_are_explained() -> None:
     assert [(c.span.start, c.span.end) for c in clauses] == [(0, len(text))]
 
 
+def test_model_can_veto_a_broad_pattern_tag(monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractors.combine as combine_module
+
+    text = "This Agreement is governed by the laws of the State of New York."
+    plain, _ = build_engine(identify=False).tag(_doc(text))
+    monkeypatch.setattr(combine_module, "VERIFY_PATTERN_SCORE", 1.0)
+    monkeypatch.setattr(combine_module, "VERIFY_MIN_PROBABILITY", 0.05)
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("kettle", ClauseType.GOVERNING_LAW, 0.99),
+    )
+    clauses, discarded = engine.tag(_doc(text))
+    assert plain and clauses == ()
+    assert [d.reason for d in discarded] == [DiscardReason.LOOK_ALIKE]
+    assert "model disagrees" in discarded[0].detail
+
+
 def test_model_probability_raises_a_pattern_tag_score() -> None:
     text = "This Agreement is governed by the laws of the State of New York."
     doc = _doc(text)
