@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,19 @@ class ModelEvidence:
     types: tuple[ClauseType, ...]
     probabilities: npt.NDArray[np.float32]  # (segments, types)
     add_threshold: Mapping[ClauseType, float]
+    parts: Mapping[str, npt.NDArray[np.float32]] = field(default_factory=dict)
+    """For an ensemble: each member's own probabilities, by a short name."""
+
+    def describe(self, rows: Sequence[int], col: int) -> str:
+        """Say what each model gave `rows` for type `col` (the max over rows)."""
+        prob = float(self.probabilities[list(rows), col].max())
+        if not self.parts:
+            return f"{self.model} {prob:.2f}"
+        each = ", ".join(
+            f"{name} {float(p[list(rows), col].max()):.2f}"
+            for name, p in self.parts.items()
+        )
+        return f"{each} (mean {prob:.2f})"
 
 
 _DEFINITION = re.compile(
@@ -95,7 +108,7 @@ def combine(
             )
             discarded.append(Discarded(tag, DiscardReason.LOOK_ALIKE, detail))
             continue
-        combined.append(_with_model(tag, prob, evidence.model))
+        combined.append(_with_model(tag, prob, evidence.describe(rows, col)))
     # A pattern clause may span several segments (a joined continuation):
     # every segment it covers is explained, not only one it equals.
     explained = {
@@ -111,7 +124,7 @@ def combine(
         if prob < CANDIDATE_MIN:
             continue
         ctype = evidence.types[col]
-        tag = _model_tag(seg, ctype, prob, evidence.model)
+        tag = _model_tag(seg, ctype, prob, evidence.describe([row], col))
         bar = evidence.add_threshold.get(ctype, DEFAULT_ADD_THRESHOLD)
         if is_definition(text[seg.span.start : seg.span.end]):
             detail = f"model probability {prob:.2f}, but a definition"
@@ -178,26 +191,26 @@ def _joined(first: ClauseTag, second: ClauseTag) -> ClauseTag:
     )
 
 
-def _with_model(tag: ClauseTag, prob: float, model: str) -> ClauseTag:
+def _with_model(tag: ClauseTag, prob: float, said: str) -> ClauseTag:
     score = 1.0 - (1.0 - tag.score) * (1.0 - prob)
     note = (
         f"{tag.explanation.note or ''}; pattern {tag.score:.2f}"
-        f" + {model} {prob:.2f} -> {score:.2f}"
+        f" + model ({said}) -> {score:.2f}"
     ).lstrip("; ")
     return replace(
         tag, score=round(score, 4), explanation=replace(tag.explanation, note=note)
     )
 
 
-def _model_tag(seg: Segment, ctype: ClauseType, prob: float, model: str) -> ClauseTag:
+def _model_tag(seg: Segment, ctype: ClauseType, prob: float, said: str) -> ClauseTag:
     return ClauseTag(
         clause_type=ctype,
         span=seg.span,
         score=round(prob, 4),
         explanation=Explanation(
-            extractor="encoder",
+            extractor="model",
             method="model",
             score=prob,
-            note=f"{model} probability {prob:.2f}; no pattern matched",
+            note=f"model ({said}); no pattern matched",
         ),
     )

@@ -68,6 +68,7 @@ class EncoderStage:
             ctype: max(add_threshold, cut) for ctype, cut in head.thresholds.items()
         }
         self.name = f"{encoder.name}+head@{head.version}"
+        self.short_name = encoder.name.split("@")[0]
 
     def probabilities(self, texts: Sequence[str]) -> Embeddings:
         """Return P(type | text) for `texts`, features through the cache."""
@@ -114,13 +115,20 @@ class EnsembleStage:
     ) -> ModelEvidence:
         """Return the mean of the stages' P(type | segment)."""
         texts = [document.text[s.span.start : s.span.end] for s in segments]
-        mean = np.mean([s.probabilities(texts) for s in self.stages], axis=0)
+        names = [s.short_name for s in self.stages]
+        if len(set(names)) < len(names):
+            names = [f"{name}#{i + 1}" for i, name in enumerate(names)]
+        parts = {
+            n: s.probabilities(texts) for n, s in zip(names, self.stages, strict=True)
+        }
+        mean = np.mean(list(parts.values()), axis=0)
         return ModelEvidence(
             self.name,
             tuple(segments),
             self.types,
             mean.astype(np.float32),
             self.add_threshold,
+            parts,
         )
 
 

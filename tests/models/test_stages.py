@@ -73,6 +73,9 @@ def test_ensemble_averages_its_stages() -> None:
     other = unsure.evidence(document, segments).probabilities
     np.testing.assert_allclose(mean.probabilities, (one + other) / 2, rtol=1e-6)
     assert mean.model == f"{sure.name} + {unsure.name}"
+    law = TYPES.index(ClauseType.GOVERNING_LAW)
+    said = mean.describe([0], law)
+    assert said == "fake-encoder#1 0.98, fake-encoder#2 0.00 (mean 0.49)"
 
 
 def test_unknown_model_choice_is_a_config_error() -> None:
