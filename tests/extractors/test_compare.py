@@ -27,19 +27,19 @@ V1 = """Acme Model License, version 1
 1. Grant. Acme grants you a non-exclusive, worldwide, royalty-free license to use,
 copy and modify the Acme Materials.
 
-2. Attribution. If you distribute the Acme Materials or a product built with them,
-you shall prominently display "Built with Acme" on a related website or user interface.
+2. Attribution. Anyone who passes on the Acme Materials, or a product built on them,
+must show the words "Built with Acme" clearly on its website or user interface.
 
-3. Use Policy. Your use of the Acme Materials must comply with the Acme Acceptable Use
-Policy, which is hereby incorporated by reference into this Agreement.
+3. Use Policy. Your use of the Acme Materials must follow the Acme Acceptable Use
+Policy, which is incorporated by reference into this license.
 
-4. Outputs. You will not use the Acme Materials or any output of them to improve any
+4. Outputs. You may not use outputs of the Acme Materials to train or improve any
 other large language model.
 
-5. Additional Commercial Terms. If the monthly active users of the products or services
-made available by you exceeded 700 million monthly active users in the preceding
-calendar month, you must request a license from Acme, which Acme may grant to you in
-its sole discretion.
+5. Additional Commercial Terms. Should the services you offer reach more
+than 700 million monthly active users in any calendar month, you must obtain a
+separate license from Acme before you go on using the
+Acme Materials.
 """
 
 V2 = """Acme Model License, version 2
@@ -47,21 +47,21 @@ V2 = """Acme Model License, version 2
 1. Grant. Acme grants you a non-exclusive, worldwide, royalty-free license to use,
 copy and modify the Acme Materials.
 
-2. Attribution. If you distribute the Acme Materials or a product built with them,
-you shall  prominently display "Built with Acme" on a related
+2. Attribution. Anyone who passes on the Acme Materials, or a product built on them,
+must show  the words "Built with Acme" clearly on its
 website or user interface.
 
-3. Use Policy. Your use of the Acme Materials must comply with the Acme Acceptable Use
-Policy, which is hereby incorporated by reference into this Agreement.
+3. Use Policy. Your use of the Acme Materials must follow the Acme Acceptable Use
+Policy, which is incorporated by reference into this license.
 
-4. Territory. The rights granted under Section 1 are not granted to you if you are an
-individual domiciled in, or a company with a principal place of business in, the
+4. Territory. The license in Section 1 does not extend to people resident in, or
+companies established in, the member states of the
 European Union.
 
-5. Additional Commercial Terms. If the monthly active users of the products or services
-made available by you exceeded 1 billion monthly active users in the preceding
-calendar month, you must request a license from Acme, which Acme may grant to you in
-its sole discretion.
+5. Additional Commercial Terms. Should the services you offer reach more
+than 1 billion monthly active users in any calendar month, you must obtain a
+separate license from Acme before you go on using the
+Acme Materials.
 """
 
 
@@ -178,8 +178,8 @@ def test_json_and_markdown_forms(diff: VersionDiff) -> None:
         "usage_threshold changed: thresholds[0].value 700,000,000 → 1,000,000,000"
         in report
     )
-    assert "  - old, line 15, page 1: “If the monthly active users" in report
-    assert "  - new, line 17, page 1: “If the monthly active users" in report
+    assert "  - old, line 15, page 1: “Should the services you offer" in report
+    assert "  - new, line 17, page 1: “Should the services you offer" in report
     assert "“700 million” → “1 billion”" in report
     assert "- geographic_restriction added: (regions: [EU], mode: excluded)" in report
     assert "removed: **output-use-restricted**" in report

@@ -10,20 +10,17 @@ import pytest
 
 from service.cli import EXIT_INPUT, EXIT_OK, SCAN_FORMATS, main
 from service.exports import EXPORTERS
+from tests.licenses import eu_exclusion, license_text, threshold
 
-V1 = (
-    "Kestrel Model Terms\n"
-    "\n"
-    "1. If the monthly active users of the products or services made available by"
-    " you exceed 700 million monthly active users in the preceding calendar month,"
-    " you must request a license from Kestrel Labs.\n"
-    "2. This Agreement is governed by the laws of the State of Delaware.\n"
-)
-V2 = (
-    V1.replace("700 million", "1 billion")
-    + "3. The rights granted under this Agreement are not granted to individuals"
-    " domiciled in, or companies with a principal place of business in, the"
-    " European Union.\n"
+LAW = ("Law", "This license is governed by the laws of the State of Delaware.")
+V1 = license_text("Kestrel Model Terms", [("Scale", threshold("Kestrel")), LAW])
+V2 = license_text(
+    "Kestrel Model Terms",
+    [
+        ("Scale", threshold("Kestrel", users="1 billion")),
+        LAW,
+        ("Region", eu_exclusion("Kestrel")),
+    ],
 )
 
 

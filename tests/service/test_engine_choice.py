@@ -47,3 +47,14 @@ def test_encoder_engine_names_its_model_in_provenance() -> None:
     data = result_to_dict(result)
     assert data["engine"]["model"].startswith("all-minilm-l6-v2@")
     assert [c["type"] for c in data["clauses"]] == ["attribution"]
+
+
+def test_every_model_choice_list_agrees() -> None:
+    # The CLI repeats the choices so `--help` imports no model code.
+    from typing import get_args
+
+    from models.stage import MODEL_CHOICES
+    from service.cli import MODEL_CHOICES as CLI_CHOICES
+    from service.settings import ModelChoice
+
+    assert CLI_CHOICES == MODEL_CHOICES == get_args(ModelChoice)

@@ -8,28 +8,34 @@ from typing import Final
 
 from fastapi.testclient import TestClient
 
+from tests.licenses import (
+    credit,
+    eu_exclusion,
+    grant,
+    license_text,
+    threshold,
+    use_policy,
+)
+
 DEFINITIONS: Final = "".join(
     f'1.{i} "Term {i}" has the meaning given in Schedule {i} of this document.\n'
     for i in range(1, 41)
 )
 """Clause-free filler, so the last clauses start below the browser's fold."""
+SECTIONS: Final = license_text(
+    "Definitions",
+    [
+        ("Grant", grant("Larkspur")),
+        ("Scale", threshold("Larkspur")),
+        ("Credit", credit("Larkspur")),
+        ("Policy", use_policy("Larkspur")),
+        ("Territory", eu_exclusion("Larkspur")),
+    ],
+).removeprefix("Definitions\n\n")
 LICENSE_V1: Final = (
     "Larkspur Community Model License, version 1\n"
     "\n"
-    "Definitions.\n" + DEFINITIONS + "\n"
-    "1. Grant. Larkspur AI grants you a worldwide, royalty-free license to use,"
-    " copy and modify the Larkspur Materials.\n"
-    "2. Scale. If the products or services you make available exceed 700 million"
-    " monthly active users in the preceding calendar month, you must request a"
-    " license from Larkspur AI before exercising these rights.\n"
-    "3. Credit. If you distribute the Larkspur Materials or a product that"
-    ' contains them, you must display "Built with Larkspur" prominently on a'
-    " related website or user interface.\n"
-    "4. Policy. Your use of the Larkspur Materials must comply with the Acceptable"
-    " Use Policy, which is hereby incorporated by reference into this Agreement.\n"
-    "5. Territory. The rights granted under Section 1 are not granted to"
-    " individuals domiciled in, or companies with a principal place of business"
-    " in, the European Union.\n"
+    "Definitions.\n" + DEFINITIONS + "\n" + SECTIONS
 )
 LICENSE_V2: Final = LICENSE_V1.replace("version 1", "version 2").replace(
     "700 million", "1 billion"

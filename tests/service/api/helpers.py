@@ -11,28 +11,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.auth import create_key
+from tests.licenses import four_clause_license
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"
 
-LICENSE = (
-    "Quillfeather Open Model License\n"
-    "\n"
-    "1. Grant. Quillfeather Labs grants you a non-exclusive, worldwide, royalty-free"
-    " license to use, copy and modify the Quillfeather Materials.\n"
-    "2. Additional Commercial Terms. If, on the release date, the monthly active"
-    " users of the products or services made available by you exceed 700 million"
-    " monthly active users in the preceding calendar month, you must request a"
-    " license from Quillfeather Labs.\n"
-    "3. Attribution. If you distribute the Quillfeather Materials or any product"
-    ' that contains them, you must display "Built with Quillfeather" prominently'
-    " on a related website or user interface.\n"
-    "4. Use Policy. Your use of the Quillfeather Materials must comply with the"
-    " Acceptable Use Policy, which is hereby incorporated by reference into this"
-    " Agreement.\n"
-    "5. Territory. The rights granted under Section 1 are not granted to"
-    " individuals domiciled in, or companies with a principal place of business"
-    " in, the European Union.\n"
-)
+LICENSE = four_clause_license("Quillfeather")
 LICENSE_TYPES = {
     "usage_threshold",
     "attribution",

@@ -8,24 +8,23 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.families import natural_key
+from tests.licenses import credit, eu_exclusion, grant, license_text, threshold
 from tests.service.api.helpers import Tenant, assert_problem, upload
 
-V1 = (
-    "Brightwater Community Model License, version 1\n"
-    "\n"
-    "1. Grant. Brightwater Labs grants you a non-exclusive, worldwide, royalty-free"
-    " license to use, copy and modify the Brightwater Materials.\n"
-    "2. Scale. If the monthly active users of the products or services made"
-    " available by you exceed 700 million monthly active users in the preceding"
-    " calendar month, you must request a license from Brightwater Labs.\n"
-    "3. Attribution. If you distribute the Brightwater Materials, you must display"
-    ' "Powered by Brightwater" prominently on a related website.\n'
-)
-V2 = (
-    V1.replace("version 1", "version 2").replace("700 million", "1 billion")
-    + "4. Region. The rights granted under Section 1 are not granted to individuals"
-    " domiciled in, or companies with a principal place of business in, the"
-    " European Union.\n"
+V1_SECTIONS = [
+    ("Grant", grant("Brightwater")),
+    ("Scale", threshold("Brightwater")),
+    ("Attribution", credit("Brightwater", notice="Powered by")),
+]
+V1 = license_text("Brightwater Community Model License, version 1", V1_SECTIONS)
+V2 = license_text(
+    "Brightwater Community Model License, version 2",
+    [
+        *V1_SECTIONS[:1],
+        ("Scale", threshold("Brightwater", users="1 billion")),
+        *V1_SECTIONS[2:],
+        ("Region", eu_exclusion("Brightwater")),
+    ],
 )
 FAMILY = "brightwater"
 
