@@ -41,7 +41,10 @@ _MARKER = re.compile(
 )
 _BULLET_OR_NUMBER = re.compile(
     rf"[ \t]*(?:>[ \t]*)?(?:[-*+•·▪◦‣][ \t]+\S|\(?{_PART}(?:\.{_PART})*[.)][ \t]+\S"
-    rf"|\({_PART}\)[ \t]*\S|(?:\*\*)?\d{{1,3}}(?:\.\d{{1,3}})*\.?(?:\*\*)?[ \t]+\S"
+    rf"|\({_PART}\)[ \t]*\S|(?:\*\*)?\d{{1,3}}(?:\.\d{{1,3}})*\.(?:\*\*)?[ \t]+\S"
+    # A bare number starts an item only before a capital ("1 Definitions"):
+    # a wrapped line may begin "700 million monthly active users ...".
+    rf"|(?:\*\*)?\d{{1,3}}(?:\.\d{{1,3}})*(?:\*\*)?[ \t]+[A-Z\"“(*]"
     rf"|\d{{1,3}}(?:\.{_PART})+[ \t]+\S"
     r"|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d{1,2}、)"
 )

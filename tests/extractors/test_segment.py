@@ -212,3 +212,17 @@ def test_invariants_on_a_mixed_document() -> None:
         "Ends without punctuation\r\n"
     )
     _check_invariants(text, segment(text))
+
+
+def test_a_wrapped_line_starting_with_a_number_continues_its_sentence() -> None:
+    text = (
+        "Should your services reach more than\n"
+        "700 million monthly users, you need a license.\n"
+        "1 Definitions\n"
+    )
+    quotes = [text[s.span.start : s.span.end] for s in segment(text)]
+    assert quotes == [
+        "Should your services reach more than\n"
+        "700 million monthly users, you need a license.",
+        "1 Definitions",
+    ]
