@@ -9,8 +9,10 @@ import pytest
 
 from eval.train import (
     PARAPHRASE_FAMILY,
+    PARAPHRASE_WEIGHT,
     TYPES,
     Example,
+    example_weights,
     fit,
     label_matrix,
     out_of_family,
@@ -23,7 +25,12 @@ from extractors.parse import parse_bytes
 from extractors.segment import segment
 from extractors.types import CharSpan
 from models.head import ClauseHead
-from models.stage import EncoderStage, EnsembleStage, load_model_stage
+from models.stage import (
+    ENSEMBLE_ADD_THRESHOLDS,
+    EncoderStage,
+    EnsembleStage,
+    load_model_stage,
+)
 
 
 class FakeEncoder:
@@ -76,6 +83,9 @@ def test_ensemble_averages_its_stages() -> None:
     law = TYPES.index(ClauseType.GOVERNING_LAW)
     said = mean.describe([0], law)
     assert said == "fake-encoder#1 0.98, fake-encoder#2 0.00 (mean 0.49)"
+    assert mean.add_threshold == dict(ENSEMBLE_ADD_THRESHOLDS)
+    strict = EnsembleStage([sure, unsure], add_threshold=dict.fromkeys(TYPES, 0.95))
+    assert set(strict.evidence(document, segments).add_threshold.values()) == {0.95}
 
 
 def test_unknown_model_choice_is_a_config_error() -> None:
@@ -113,3 +123,22 @@ def test_paraphrase_examples_train_but_are_never_scored() -> None:
     probs, cuts = out_of_family(examples, x, label_matrix(examples), encoder="e")
     assert set(cuts) == {"alpha", "beta"}
     assert not probs[len(corpus) :].any()
+
+
+def test_rows_of_weight_zero_are_as_if_absent() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(40, 3)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    y[30:] = 1.0 - y[30:]  # ten contradicting rows, weighted out below
+    rows = np.array([1.0] * 30 + [0.0] * 10, dtype=np.float32)
+    weighted = fit(x, y, rows)
+    subset = fit(x[:30], y[:30])
+    assert np.allclose(weighted[0], subset[0], atol=1e-3)
+    assert not np.allclose(fit(x, y)[0], subset[0], atol=1e-3)
+
+
+def test_paraphrases_weigh_less_than_corpus_segments() -> None:
+    corpus = Example("a.txt", "alpha", CharSpan(0, 3), "law", frozenset())
+    rows = example_weights([corpus, *paraphrase_examples()[:3]])
+    assert PARAPHRASE_WEIGHT < 1.0
+    np.testing.assert_allclose(rows, [1.0] + [PARAPHRASE_WEIGHT] * 3)
