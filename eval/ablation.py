@@ -258,6 +258,7 @@ PARAPHRASE_SETS = (
     "paraphrases.jsonl",
     "paraphrases_heldout.jsonl",
     "paraphrases_test_b.jsonl",
+    "paraphrases_test_c.jsonl",
 )
 
 
@@ -267,8 +268,9 @@ def paraphrase_lines(kinds: Sequence[str]) -> list[str]:
     `paraphrases.jsonl` was written by the team and is trained on (so its row
     is not a test). The other two were written by people who never saw the
     patterns; `paraphrases_heldout.jsonl` was used as a development set, and
-    `paraphrases_test_b.jsonl` is the untouched test set: nothing is tuned on
-    it or trained on it.
+    `paraphrases_test_b.jsonl` and `paraphrases_test_c.jsonl` are test sets:
+    nothing is tuned or trained on them. C's writer saw nothing of the
+    project but ANNOTATION.md, and C was scored once, after everything was fixed.
     """
     from eval.paraphrase import load_paraphrases, paraphrase_path, score_paraphrases
     from models.stage import load_model_stage

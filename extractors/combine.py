@@ -84,6 +84,32 @@ def is_definition(text: str) -> bool:
     return _DEFINITION.match(text) is not None
 
 
+FRAGMENT_MAX_WORDS = 3
+_WORD = re.compile(r"\w+")
+
+
+def fragment_reason(text: str) -> str | None:
+    """Return why a segment cannot state a clause on its own, or None if it can.
+
+    The model reads one segment at a time; a list's lead-in ("You agree
+    to:") says nothing until its items, a segment that opens in lower case
+    ("directly or indirectly, contest ...") finishes a sentence begun
+    elsewhere, and a few words with no full stop ("Outside the Territory;")
+    are a heading or a list item, not a term. Patterns see the whole
+    sentence; the model does not. A terse sentence ("Swiss law applies.")
+    is still one.
+    """
+    body = text.strip()
+    if body.endswith(":"):
+        return "a list's lead-in"
+    if body[:1].isalpha() and body[:1].islower() and body[:1].isascii():
+        return "the rest of a sentence begun elsewhere"
+    short = len(_WORD.findall(body)) <= FRAGMENT_MAX_WORDS
+    if short and not body.endswith((".", "!", "。")):
+        return "a few words with no full stop"
+    return None
+
+
 def combine(
     tags: Sequence[ClauseTag], evidence: ModelEvidence, text: str = ""
 ) -> tuple[list[ClauseTag], list[Discarded]]:
@@ -126,8 +152,13 @@ def combine(
         ctype = evidence.types[col]
         tag = _model_tag(seg, ctype, prob, evidence.describe([row], col))
         bar = evidence.add_threshold.get(ctype, DEFAULT_ADD_THRESHOLD)
-        if is_definition(text[seg.span.start : seg.span.end]):
+        seg_text = text[seg.span.start : seg.span.end]
+        fragment = fragment_reason(seg_text) if prob >= bar else None
+        if is_definition(seg_text):
             detail = f"model probability {prob:.2f}, but a definition"
+            discarded.append(Discarded(tag, DiscardReason.NOT_A_CLAUSE, detail))
+        elif fragment is not None:
+            detail = f"model probability {prob:.2f}, but {fragment}"
             discarded.append(Discarded(tag, DiscardReason.NOT_A_CLAUSE, detail))
         elif prob >= bar:
             combined.append(tag)

@@ -31,9 +31,9 @@ MODEL_CHOICES: tuple[ModelChoice, ...] = ("none", "encoder", "llm", "encoder+llm
 ENSEMBLE_ADD_THRESHOLDS: Mapping[ClauseType, float] = MappingProxyType(
     {
         ClauseType.USAGE_THRESHOLD: 0.5,
-        ClauseType.ATTRIBUTION: 0.6,
+        ClauseType.ATTRIBUTION: 0.5,
         ClauseType.AUP_INCORPORATION: 0.8,
-        ClauseType.GEOGRAPHIC_RESTRICTION: 0.6,
+        ClauseType.GEOGRAPHIC_RESTRICTION: 0.5,
         ClauseType.COMMERCIAL_RESTRICTION: 0.7,
         ClauseType.OUTPUT_RESTRICTION: 0.6,
         ClauseType.RESTRICTION_FLOWDOWN: 0.5,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from extractors.combine import ModelEvidence, combine
+from extractors.combine import ModelEvidence, combine, fragment_reason
 from extractors.engine import build_engine
 from extractors.errors import ConfigError, ModelIntegrityError, ModelUnavailableError
 from extractors.labels import ClauseType
@@ -197,6 +197,32 @@ def test_model_tag_on_a_definition_is_discarded_with_reason() -> None:
     clauses, discarded = engine.tag(_doc(text))
     assert clauses == ()
     assert [d.reason for d in discarded] == [DiscardReason.NOT_A_CLAUSE]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("When you pass the kettle on, you agree to:", "lead-in"),
+        ("directly or indirectly, contest the kettle maker's rights;", "begun"),
+        ("Kettle-free zones;", "no full stop"),
+    ],
+)
+def test_model_tag_on_a_fragment_is_discarded_with_reason(text: str, why: str) -> None:
+    engine = build_engine(
+        identify=False,
+        model_stage=FakeStage("ettle", ClauseType.GEOGRAPHIC_RESTRICTION, 0.99),
+    )
+    clauses, discarded = engine.tag(_doc(text))
+    assert clauses == ()
+    assert [d.reason for d in discarded] == [DiscardReason.NOT_A_CLAUSE]
+    assert why in discarded[0].detail
+
+
+@pytest.mark.parametrize(
+    "text", ["Kettle law applies.", "(b) the kettle stays within the Zone;"]
+)
+def test_terse_sentences_and_list_items_are_not_fragments(text: str) -> None:
+    assert fragment_reason(text) is None
 
 
 def test_model_tags_on_consecutive_sentences_join_into_one_clause() -> None:
