@@ -204,6 +204,18 @@ def test_forum_worded_decided_by_courts() -> None:
     assert [tag.clause_type for tag in tags] == [T.GOVERNING_LAW]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The laws of the State of Delaware govern this license.",
+        "The laws of Ireland shall govern these terms and any dispute about them.",
+    ],
+)
+def test_governing_law_in_the_active_voice(sentence: str) -> None:
+    _, tags = _tags(sentence)
+    assert [tag.clause_type for tag in tags] == [T.GOVERNING_LAW]
+
+
 def test_policy_definition_as_updated_from_time_to_time() -> None:
     sentence = (
         '"AUP" means the Zephyr Acceptable Use Policy, as updated from time to time.'
