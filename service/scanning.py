@@ -2,9 +2,10 @@
 
 `scan_document` runs a scan in the request (small documents, the web
 pages). Big documents are scanned as a `scan` job: the route commits a
-`pending` row from `new_scan` together with the job, and `ScanJob` (the
-handler both job runners call) moves it to `running` and then `run_scan`
-stores the result, or `mark_failed` records why it could not.
+`pending` row from `new_scan` together with the job, and
+`service.scan_jobs.ScanJob` (the handler both job runners call) moves it to
+`running` and then `run_scan` stores the result, or `mark_failed` records
+why it could not.
 `should_run_as_job` says which documents are big enough to be worth a job
 (`sync_scan_max_bytes`). Scans are never overwritten: every run is a new
 `ScanRecord` stamped with the engine and data versions that produced it.
@@ -12,23 +13,19 @@ stores the result, or `mark_failed` records why it could not.
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import inspect, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from extractors.engine import ClauseEngine
-from extractors.errors import ClausewiseError
 from extractors.output import result_to_dict
 from extractors.parse import line_starts, page_starts
 from extractors.risk import OrgProfile, profile_from_mapping
 from extractors.types import Document, MediaType
-from service.jobs.handlers import HandlerRegistry, SessionFactory
 from service.metrics import Metrics
 from service.settings import Settings
 from service.tables import (
@@ -39,11 +36,6 @@ from service.tables import (
     ScanRecord,
     ScanStatus,
 )
-
-logger = logging.getLogger(__name__)
-
-SCAN_JOB: Final = "scan"
-"""The job kind of a queued scan; its payload is `{"scan_id": <hex>}`."""
 
 _MEDIA_TYPES: dict[str, MediaType] = {
     "text/plain": "text/plain",
@@ -117,7 +109,9 @@ def run_scan(
     options = org_profile(profile) if profile else None
     result = engine.analyze(document_from_record(document), profile=options)
     data = result_to_dict(result, name=document.name)
-    if inspect(scan).has_identity and not _take(session, scan.id, ScanStatus.SUCCEEDED):
+    if inspect(scan).has_identity and not claim_scan(
+        session, scan.id, ScanStatus.SUCCEEDED
+    ):
         session.rollback()
         session.refresh(scan)
         return scan
@@ -224,97 +218,7 @@ def _rows(
     return rows
 
 
-class ScanJob:
-    """The `scan` job handler: run one queued scan, at most once to success.
-
-    The engine is the app's for the in-process runner; a Celery worker builds
-    the default one on first use (seconds), as the batch chunk handler does.
-    """
-
-    def __init__(
-        self, engine: ClauseEngine | None = None, metrics: Metrics | None = None
-    ) -> None:
-        self._engine = engine
-        self.metrics = metrics
-
-    @property
-    def engine(self) -> ClauseEngine:
-        """Return the clause engine, building the service's on first use."""
-        if self._engine is None:
-            from service.engine import service_engine
-
-            self._engine = service_engine()
-        return self._engine
-
-    def __call__(self, sessions: SessionFactory, payload: Mapping[str, Any]) -> None:
-        """Run the scan named by the payload unless it already ended.
-
-        A scan already `succeeded` or `failed` is skipped, so a retried or
-        redelivered job does nothing twice. The engine's failure on this
-        document is the scan's outcome (recorded, job done): running it again
-        would fail the same way. A database error is raised instead, so the
-        runner retries the job and `give_up` records it after the last try.
-        """
-        scan_id = uuid.UUID(str(payload["scan_id"]))
-        with sessions() as session:
-            if not _take(session, scan_id, ScanStatus.RUNNING):
-                session.rollback()
-                logger.info("scan %s is finished or gone; job skipped", scan_id)
-                return
-            session.commit()
-            scan = session.get(ScanRecord, scan_id)
-            if scan is None:
-                return  # deleted with its tenant or document meanwhile
-            document = session.get(DocumentRecord, scan.document_id)
-            if document is None:
-                return
-            profile = (
-                session.get(ProfileRecord, scan.profile_id) if scan.profile_id else None
-            )
-            try:
-                run_scan(
-                    session,
-                    self.engine,
-                    scan,
-                    document=document,
-                    profile=profile,
-                    metrics=self.metrics,
-                )
-            except SQLAlchemyError:
-                raise
-            except Exception as exc:
-                session.rollback()
-                if not isinstance(exc, ClausewiseError):
-                    logger.exception("scan %s failed", scan_id)
-                mark_failed(session, scan, _reason(exc), self.metrics)
-
-    def give_up(
-        self, sessions: SessionFactory, payload: Mapping[str, Any], error: str
-    ) -> None:
-        """Fail the scan with the job's error once no attempt is left.
-
-        Otherwise a client polling it would see `running` forever.
-        """
-        scan_id = uuid.UUID(str(payload["scan_id"]))
-        with sessions() as session:
-            scan = session.get(ScanRecord, scan_id)
-            if scan is not None:
-                reason = f"the scan job failed for good: {error}"
-                mark_failed(session, scan, reason, self.metrics)
-
-
-def register_scan_handler(
-    registry: HandlerRegistry,
-    engine: ClauseEngine | None = None,
-    metrics: Metrics | None = None,
-) -> ScanJob:
-    """Register the `scan` job handler (the default engine unless one is given)."""
-    job = ScanJob(engine, metrics)
-    registry.register(SCAN_JOB, job, on_give_up=job.give_up)
-    return job
-
-
-def _take(session: Session, scan_id: uuid.UUID, status: ScanStatus) -> bool:
+def claim_scan(session: Session, scan_id: uuid.UUID, status: ScanStatus) -> bool:
     """Move a scan that has not ended to `status` (no commit); False if it ended.
 
     The UPDATE is the guard: it holds the row (PostgreSQL) or the database
@@ -335,10 +239,3 @@ def _take(session: Session, scan_id: uuid.UUID, status: ScanStatus) -> bool:
 def _rowcount(result: Any) -> int:
     """Return the rows an UPDATE changed (typed loosely by SQLAlchemy)."""
     return int(result.rowcount)
-
-
-def _reason(exc: Exception) -> str:
-    """Say why a scan failed: the engine's own message, or the error's type too."""
-    if isinstance(exc, ClausewiseError):
-        return str(exc) or type(exc).__name__
-    return f"internal error ({type(exc).__name__}): {exc}"

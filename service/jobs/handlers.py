@@ -83,7 +83,7 @@ def default_registry() -> HandlerRegistry:
     level here would make the two packages import each other.
     """
     from service.batches.service import register_handlers
-    from service.scanning import register_scan_handler
+    from service.scan_jobs import register_scan_handler
 
     registry = HandlerRegistry()
     register_handlers(registry)

@@ -24,7 +24,7 @@ from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import InProcessRunner
 from service.jobs.store import JobStore
 from service.metrics import Metrics
-from service.scanning import register_scan_handler
+from service.scan_jobs import register_scan_handler
 from service.settings import Settings
 
 

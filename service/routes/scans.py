@@ -29,8 +29,8 @@ from service.exports import EXPORTERS, MEDIA_TYPES, Exporter
 from service.jobs.runtime import JobRuntime, get_jobs
 from service.jobs.store import enqueue
 from service.problems import ProblemError, problem_responses
+from service.scan_jobs import SCAN_JOB
 from service.scanning import (
-    SCAN_JOB,
     evaluate_document,
     new_scan,
     scan_document,

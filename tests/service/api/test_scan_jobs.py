@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 
 from extractors.errors import InputError
 from service.jobs.tables import JobRecord
-from service.scanning import SCAN_JOB, ScanJob, run_scan
+from service.scan_jobs import SCAN_JOB, ScanJob
+from service.scanning import run_scan
 from service.settings import Settings
 from service.tables import ClauseRecord, DocumentRecord, FindingRecord, ScanRecord
 from tests.service.api.helpers import LICENSE, Tenant, assert_problem, scan, upload
