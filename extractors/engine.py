@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from extractors.combine import ModelEvidence, combine
+from extractors.param_fallback import ParamFiller, fill_params
 from extractors.params import extract_params
 from extractors.pattern_data import PatternSet, load_patterns
 from extractors.resolve import resolve
@@ -77,12 +78,16 @@ class ClauseEngine:
         identify: Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]]
         | None = None,
         model_stage: ModelStage | None = None,
+        param_filler: ParamFiller | None = None,
     ) -> None:
         self.tagger = PatternTagger(patterns)
+        self.param_filler = param_filler
         self.rules = tuple(rules)
         self.identify = identify
         self.model_stage = model_stage
-        model = model_stage.name if model_stage else None
+        parts = [model_stage.name if model_stage else None]
+        parts.append(f"params: {param_filler.name}" if param_filler else None)
+        model = " | ".join(p for p in parts if p) or None
         self.provenance = Provenance(
             ENGINE_VERSION, patterns.sha256, rules_digest, model
         )
@@ -106,7 +111,10 @@ class ClauseEngine:
             )
             for t in tags
         ]
-        return tuple(resolve(document, with_params)), tuple(discarded)
+        resolved = resolve(document, with_params)
+        if self.param_filler is not None:
+            resolved = fill_params(resolved, text, self.param_filler)
+        return tuple(resolved), tuple(discarded)
 
     def analyze(
         self,
@@ -135,6 +143,7 @@ def build_engine(
     rules_path: Path | None = None,
     identify: bool = True,
     model_stage: ModelStage | None = None,
+    param_filler: ParamFiller | None = None,
 ) -> ClauseEngine:
     """Build an engine from pattern and rule files (the shipped ones by default)."""
     rules_file = rules_path or DEFAULT_RULES_PATH
@@ -145,6 +154,7 @@ def build_engine(
         rules_digest=rules_sha256([rules_file]),
         identify=identifier,
         model_stage=model_stage,
+        param_filler=param_filler,
     )
 
 

@@ -127,6 +127,12 @@ def usage_threshold(text: str) -> Params:
     return {"thresholds": thresholds}
 
 
+def all_amounts(text: str) -> list[int]:
+    """Return every amount written in `text` ("50", "2.5M", "ten million")."""
+    values = (_amount_value(match) for match in _AMOUNT.finditer(text))
+    return [value for value in values if value is not None]
+
+
 def _amount_value(match: re.Match[str]) -> int | None:
     raw = match.group("num").lower().replace(",", "")
     number = float(_WORD_NUMBERS[raw]) if raw in _WORD_NUMBERS else float(raw)

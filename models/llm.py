@@ -158,6 +158,24 @@ class LocalLlm:
             scores = torch.log_softmax(rows @ hidden, dim=0)
         return [float(s) for s in scores]
 
+    def generate(self, system: str, prompt: str, *, max_new_tokens: int = 64) -> str:
+        """Return the model's greedy answer to a chat prompt (decoded text)."""
+        import torch
+
+        messages = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": prompt},
+        ]
+        encoded = self._tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        with torch.inference_mode():
+            out = self._model.generate(
+                **encoded, max_new_tokens=max_new_tokens, do_sample=False
+            )
+        start = encoded["input_ids"].shape[1]
+        return str(self._tokenizer.decode(out[0, start:], skip_special_tokens=True))
+
     def mean_hidden(
         self, texts: Sequence[str], *, layer: int, max_tokens: int, batch: int = 16
     ) -> npt.NDArray[np.float32]:

@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="none",
         help="add a local model stage (needs the model extra)",
     )
+    scan.add_argument(
+        "--llm-params",
+        action="store_true",
+        help="ask the local LLM for values the parsers missed (grounded; slow)",
+    )
     ev = sub.add_parser("eval", help="score the extractor on a labelled corpus")
     ev.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ev.add_argument("--out", type=Path, help="write eval.json and eval.md here")
@@ -92,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--check-floors", action="store_true", help="exit 1 below the targets"
     )
     ev.add_argument("--model", choices=MODEL_CHOICES, default="none")
+    ev.add_argument("--llm-params", action="store_true")
     tr = sub.add_parser("train", help="train a model head on a labelled corpus")
     tr.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     tr.add_argument("--model", choices=("encoder", "llm"), default="encoder")
@@ -113,7 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if (args.command == "serve" and not _service_model()) or (
         args.command == "diff"
-        or (args.command in ("scan", "eval") and args.model == "none")
+        or (
+            args.command in ("scan", "eval")
+            and args.model == "none"
+            and not args.llm_params
+        )
     ):
         keep_torch_out()
     try:
@@ -157,7 +167,11 @@ def _scan(args: argparse.Namespace) -> int:
     from extractors.risk import load_profile
 
     profile = load_profile(args.profile) if args.profile else None
-    engine = _engine(args.model) if args.model != "none" else default_engine()
+    engine = (
+        _engine(args.model, args.llm_params)
+        if args.model != "none" or args.llm_params
+        else default_engine()
+    )
     status = EXIT_OK
     results: list[ScanOutput] = []
     for path in args.paths:
@@ -227,7 +241,11 @@ def _eval(args: argparse.Namespace) -> int:
     from extractors.parse import parse_path
 
     corpus = load_corpus(args.corpus)
-    engine = _engine(args.model) if args.model != "none" else build_engine()
+    engine = (
+        _engine(args.model, args.llm_params)
+        if args.model != "none" or args.llm_params
+        else build_engine()
+    )
 
     def scan(gold: GoldDocument) -> list[dict[str, Any]]:
         document = parse_path(gold.doc_path)
@@ -255,12 +273,16 @@ def _service_model() -> bool:
     return os.environ.get("CLAUSEWISE_MODEL", "none") != "none"
 
 
-def _engine(choice: str) -> Any:
-    """Build the engine with a model stage (imports torch: only on request)."""
+def _engine(choice: str, llm_params: bool = False) -> Any:
+    """Build the engine with model parts (imports torch: only on request)."""
     from extractors.engine import build_engine
+    from models.llm_params import load_param_filler
     from models.stage import load_model_stage
 
-    return build_engine(model_stage=load_model_stage(choice))  # type: ignore[arg-type]
+    return build_engine(
+        model_stage=load_model_stage(choice),  # type: ignore[arg-type]
+        param_filler=load_param_filler() if llm_params else None,
+    )
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -345,6 +345,8 @@ def test_real_llm_loads_verified_and_answers(tmp_path: Path) -> None:
         "What is the capital of France? Answer with one word.", ["Paris", "London"]
     )
     assert scores[0] > scores[1]
+    answer = llm.generate("Answer with one word.", "What is the capital of France?")
+    assert "Paris" in answer  # the parameter fallback's greedy generation
     assert llm.name.startswith("qwen2.5-coder-0.5b-instruct-q4_k_m@1d9614638d18")
     # Read as an encoder (layers above the one read are dropped), its features
     # feed the shipped LLM head, which must recognise a plain clause.
