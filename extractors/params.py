@@ -58,8 +58,11 @@ def _fold(text: str) -> str:
 
 
 _METRICS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"daily active|\bdau\b|日活", re.I), "daily_active_users"),
-    (re.compile(r"monthly active|\bmau\b|月活", re.I), "monthly_active_users"),
+    (re.compile(r"daily (?:active|users)|\bdau\b|日活", re.I), "daily_active_users"),
+    (
+        re.compile(r"monthly (?:active|users)|\bmau\b|月活", re.I),
+        "monthly_active_users",
+    ),
     (re.compile(r"monthly revenue", re.I), "monthly_revenue"),
     (re.compile(r"revenue|turnover|收入", re.I), "annual_revenue"),
     (re.compile(r"\busers?\b|devices|employees|customers|subscribers", re.I), "other"),

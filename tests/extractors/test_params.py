@@ -97,6 +97,17 @@ THRESHOLDS: list[tuple[str, list[dict[str, Any]]]] = [
             }
         ],
     ),
+    (
+        "If your service has more than 3M daily users, you must obtain a separate"
+        " license from Orbit Labs.",
+        [
+            {
+                "metric": "daily_active_users",
+                "value": 3_000_000,
+                "consequence": "license_required",
+            }
+        ],
+    ),
 ]
 
 
