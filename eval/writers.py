@@ -1,6 +1,6 @@
 """Leave-one-writer-out: how the heads do on wording by someone they never read.
 
-Each training paraphrase file was written by a different person. A head
+Each training paraphrase file was written by a different writer. A head
 scored on held-out lines of a file it trained on learns that writer's habits
 and looks better than it is on a new writer's wording, which is what a user's
 unseen license is. So each file is held out whole: the head trains on the
@@ -12,11 +12,11 @@ never on the untouched test set B.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from eval.ablation import FeatureSet
+from eval.paraphrase import ParaphraseScore
 from eval.train import (
     PARAPHRASE_FAMILY,
     TYPES,
@@ -28,26 +28,6 @@ from extractors.labels import ClauseType
 from models.head import Matrix
 
 BARS = (0.9, 0.7, 0.6, 0.5)
-
-
-@dataclass(frozen=True, slots=True)
-class WriterScore:
-    """Counts for one configuration at one bar, summed over held-out files."""
-
-    missed: int
-    recovered: int
-    tags: int
-    correct: int
-
-    @property
-    def recovery(self) -> float:
-        """Share of the pattern misses tagged with the right type."""
-        return self.recovered / self.missed if self.missed else 1.0
-
-    @property
-    def precision(self) -> float:
-        """Share of model-added tags whose type is right."""
-        return self.correct / self.tags if self.tags else 1.0
 
 
 def writer_of(doc: str) -> str:
@@ -88,23 +68,26 @@ def score_at(
     labels: Sequence[ClauseType | None],
     pattern_types: Sequence[set[ClauseType]],
     bar: float | Mapping[ClauseType, float],
-) -> WriterScore:
+) -> ParaphraseScore:
     """Score the model's best type per sentence where patterns found nothing.
 
     This mirrors `extractors.combine`: a model clause is added only on a
-    segment no pattern clause covers, and only its best type.
+    segment no pattern clause covers, and only its best type. The counts are
+    those of `eval.paraphrase.score_paraphrases`, from held-out probabilities.
     """
     bars = bar if isinstance(bar, Mapping) else dict.fromkeys(TYPES, bar)
-    missed = recovered = tags = correct = 0
+    positives = missed = recovered = tags = correct = 0
     for row, (gold, found) in enumerate(zip(labels, pattern_types, strict=True)):
         best = TYPES[int(probs[row].argmax())]
         tagged = not found and float(probs[row].max()) >= bars[best]
         tags += tagged
         correct += tagged and best == gold
+        if gold is not None:
+            positives += 1
         if gold is not None and gold not in found:
             missed += 1
             recovered += tagged and best == gold
-    return WriterScore(missed, recovered, tags, correct)
+    return ParaphraseScore(positives, missed, recovered, tags, correct)
 
 
 def writer_table(
@@ -145,7 +128,8 @@ def writer_table(
     for name, probs, bar, label in rows:
         s = score_at(probs, labels, pattern_types, bar)
         lines.append(
-            f"| {name} | {label} | {s.recovered}/{s.missed} ({s.recovery:.2f})"
+            f"| {name} | {label} | {s.recovered}/{s.missed_by_patterns}"
+            f" ({s.recovery:.2f})"
             f" | {s.precision:.2f} |"
         )
     return lines

@@ -153,18 +153,19 @@ def combine(
         tag = _model_tag(seg, ctype, prob, evidence.describe([row], col))
         bar = evidence.add_threshold.get(ctype, DEFAULT_ADD_THRESHOLD)
         seg_text = text[seg.span.start : seg.span.end]
-        fragment = fragment_reason(seg_text) if prob >= bar else None
         if is_definition(seg_text):
-            detail = f"model probability {prob:.2f}, but a definition"
-            discarded.append(Discarded(tag, DiscardReason.NOT_A_CLAUSE, detail))
-        elif fragment is not None:
-            detail = f"model probability {prob:.2f}, but {fragment}"
-            discarded.append(Discarded(tag, DiscardReason.NOT_A_CLAUSE, detail))
+            why_not: str | None = "a definition"
         elif prob >= bar:
-            combined.append(tag)
+            why_not = fragment_reason(seg_text)
         else:
             detail = f"model probability {prob:.2f} below {bar:.2f}"
             discarded.append(Discarded(tag, DiscardReason.BELOW_THRESHOLD, detail))
+            continue
+        if why_not is None:
+            combined.append(tag)
+        else:
+            detail = f"model probability {prob:.2f}, but {why_not}"
+            discarded.append(Discarded(tag, DiscardReason.NOT_A_CLAUSE, detail))
     combined.sort(key=lambda t: (t.span.start, t.clause_type))
     return merge_continuations(combined, evidence.segments, text), discarded
 

@@ -20,29 +20,17 @@ from functools import cache
 from typing import Any, Protocol
 
 from extractors.labels import ClauseType
-from extractors.params import Params, all_amounts
+from extractors.params import (
+    THRESHOLD_CONSEQUENCES,
+    THRESHOLD_METRICS,
+    Params,
+    all_amounts,
+)
 from extractors.pattern_data import load_regions
 from extractors.types import ClauseTag
 
-METRICS = frozenset(
-    {
-        "monthly_active_users",
-        "daily_active_users",
-        "annual_revenue",
-        "monthly_revenue",
-        "other",
-    }
-)
-CONSEQUENCES = frozenset(
-    {
-        "license_required",
-        "attribution_required",
-        "rights_terminate",
-        "fee_required",
-        "other",
-    }
-)
 CURRENCIES = frozenset({"USD", "EUR", "GBP", "CNY", "JPY", "INR", "KRW", "CHF", "SGD"})
+"""Currencies a proposal may name (ISO 4217; others are dropped)."""
 
 
 class ParamFiller(Protocol):
@@ -138,14 +126,15 @@ def _grounded_thresholds(
         if not isinstance(value, int | float) or int(value) not in amounts:
             return None, f"value {value!r} is not an amount written in the clause"
         metric = item.get("metric")
-        if metric not in METRICS:
+        if metric not in THRESHOLD_METRICS:
             return None, f"metric {metric!r} is not one ANNOTATION.md defines"
         found: dict[str, Any] = {"metric": metric, "value": int(value)}
         currency = item.get("currency")
         if str(metric).endswith("revenue") and currency in CURRENCIES:
             found["currency"] = currency
         consequence = item.get("consequence")
-        found["consequence"] = consequence if consequence in CONSEQUENCES else "other"
+        known = consequence in THRESHOLD_CONSEQUENCES
+        found["consequence"] = consequence if known else "other"
         kept.append(found)
     values = ", ".join(f"{t['metric']} {t['value']:,}" for t in kept)
     return {**params, "thresholds": kept}, f"thresholds {values}"

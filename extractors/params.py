@@ -20,6 +20,22 @@ from extractors.pattern_data import load_regions
 
 Params = dict[str, Any]
 
+THRESHOLD_METRICS = (
+    "monthly_active_users",
+    "daily_active_users",
+    "annual_revenue",
+    "monthly_revenue",
+    "other",
+)
+THRESHOLD_CONSEQUENCES = (
+    "license_required",
+    "attribution_required",
+    "rights_terminate",
+    "fee_required",
+    "other",
+)
+"""ANNOTATION.md's values of a threshold's `metric` and `consequence`."""
+
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100,

@@ -16,6 +16,7 @@ import re
 from typing import Any, Protocol
 
 from extractors.labels import ClauseType
+from extractors.params import THRESHOLD_CONSEQUENCES, THRESHOLD_METRICS
 
 PROMPT_VERSION = "p1"
 SYSTEM = (
@@ -32,11 +33,12 @@ QUESTIONS: dict[ClauseType, str] = {
         " clause restricts]}."
     ),
     ClauseType.USAGE_THRESHOLD: (
-        'Give {"thresholds": [{"metric": one of "monthly_active_users",'
-        ' "daily_active_users", "annual_revenue", "monthly_revenue", "other";'
-        ' "value": the number in digits with no units; "currency": ISO 4217 code'
-        ' for revenue; "consequence": one of "license_required",'
-        ' "attribution_required", "rights_terminate", "fee_required", "other"}]}.'
+        'Give {"thresholds": [{"metric": one of '
+        + ", ".join(f'"{m}"' for m in THRESHOLD_METRICS)
+        + '; "value": the number in digits with no units; "currency": ISO 4217'
+        ' code for revenue; "consequence": one of '
+        + ", ".join(f'"{c}"' for c in THRESHOLD_CONSEQUENCES)
+        + "}]}."
     ),
 }
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)

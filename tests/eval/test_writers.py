@@ -57,9 +57,9 @@ def test_score_counts_only_what_patterns_missed() -> None:
     labels = [THRESHOLD, THRESHOLD, THRESHOLD, None]
     found: list[set[ClauseType]] = [set(), set(), {THRESHOLD}, set()]
     score = score_at(probs, labels, found, 0.5)
-    assert (score.missed, score.recovered) == (2, 1)
-    assert (score.tags, score.correct) == (3, 1)
-    assert score_at(probs, labels, found, 0.9).tags == 0
+    assert (score.positives, score.missed_by_patterns, score.recovered) == (3, 2, 1)
+    assert (score.model_tags, score.correct_model_tags) == (3, 1)
+    assert score_at(probs, labels, found, 0.9).model_tags == 0
 
 
 def test_table_has_a_row_per_model_and_bar_with_the_mean() -> None:
