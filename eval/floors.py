@@ -40,6 +40,8 @@ class Floors:
 class _FloorsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    about: list[str] = []
+    """Where the figures come from and which are in sample: read by people only."""
     micro_f1: _Share
     type_f1: dict[ClauseType, _Share] = {}
     doc_recall: dict[ClauseType, _Share] = {}

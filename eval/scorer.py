@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 from eval.corpus import GoldSpan
 from extractors.labels import ClauseType
+from extractors.words import words
 
-WORD = re.compile(r"\w+")
 MATCH_THRESHOLD = 0.5
 _NO_PARAMS = {"output_restriction", "restriction_flowdown", "litigation_termination"}
 PARAM_TYPES: tuple[ClauseType, ...] = tuple(
@@ -163,8 +163,8 @@ class ParamMismatch(_Record):
 
 
 def word_set(quote: str) -> frozenset[str]:
-    """Words of a quote: the unit the overlap criterion compares."""
-    return frozenset(WORD.findall(quote.lower()))
+    """Words of a quote, the unit of the overlap criterion (a CJK character is one)."""
+    return frozenset(words(quote))
 
 
 def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:

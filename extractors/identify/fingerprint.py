@@ -25,17 +25,11 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from extractors.types import CharSpan
+from extractors.words import WORD
 
 SHINGLE_SIZE = 5
 SAMPLE_MOD = 4
 
-_CJK = (
-    "\u1100-\u11ff\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31f0-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-)
-# A CJK character is a word by itself; any other run of letters and digits is
-# one word. Underscores are Markdown emphasis, not word characters.
-_WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 # List markers and section numbers standing alone between blanks: `1.`,
 # `2.3.`, `(b)`, `iv)`. Matched anywhere (not only at a line start) so that
 # re-wrapping a paragraph cannot change which words are kept.
@@ -46,7 +40,7 @@ _ENUMERATOR = re.compile(
 )
 _HTML = re.compile(r"<[A-Za-z/!][^<>\n]{0,200}>|&(?:[A-Za-z]{2,8}|#\d{1,6});")
 _TOKENS = re.compile(
-    rf"(?P<html>{_HTML.pattern})|(?P<enum>{_ENUMERATOR.pattern})|(?P<word>{_WORD.pattern})",
+    rf"(?P<html>{_HTML.pattern})|(?P<enum>{_ENUMERATOR.pattern})|(?P<word>{WORD.pattern})",
     re.IGNORECASE,
 )
 # A parameter string shorter than this and made of these characters is a code

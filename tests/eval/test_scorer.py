@@ -50,6 +50,21 @@ def test_word_set_lowercases_and_drops_punctuation() -> None:
     assert word_set("The Model's use, the MODEL.") == {"the", "model", "s", "use"}
 
 
+def test_each_cjk_character_is_a_word_of_its_own() -> None:
+    # ANNOTATION.md: Chinese has no spaces, so each ideograph is one word;
+    # a run rule would make the whole sentence a single word.
+    assert word_set("许可证第3条") == {"许", "可", "证", "第", "3", "条"}
+    assert word_set("Llama 3许可") == {"llama", "3", "许", "可"}
+    assert word_set("ひらがな와한국") == {"ひ", "ら", "が", "な", "와", "한", "국"}
+    assert word_set("snake_case") == {"snake", "case"}
+
+
+def test_two_chinese_sentences_sharing_most_characters_overlap() -> None:
+    a = word_set("您不得将本模型用于任何商业用途。")
+    b = word_set("您不得将本模型用于商业用途。")
+    assert jaccard(a, b) >= 0.5
+
+
 def test_jaccard_of_overlapping_and_empty_sets() -> None:
     assert jaccard({"a", "b"}, {"b", "c"}) == pytest.approx(1 / 3)
     assert jaccard({"a"}, {"a"}) == 1.0
