@@ -11,7 +11,10 @@ hit still indexes `Document.text` exactly.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +31,16 @@ _PUNCT = re.compile(r"[^\w\s]")
 _PUNCT_PREFIX = re.compile(r"^[^\w\s]")
 _PUNCT_SUFFIX = re.compile(r"[^\w\s]$")
 _FOLD = re.compile(r"[\s*]{2,}|[\t\r\n\f\v\u00a0\u2028\u2029*]|\[|\]\(")
+CHUNK_CHARS = 200_000
+"""Most characters matched in one spaCy pass.
+
+spaCy refuses a text longer than `nlp.max_length` (1,000,000 characters), and
+a `Doc` costs memory per token, so a document up to the 20 MiB upload limit
+is matched in pieces. That loses nothing: a term counts only inside one
+segment, and pieces are made of whole segments.
+"""
+OVERLAP_CHARS = 2_000
+"""Overlap of the windows a single over-long segment is cut into (> any term)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +141,27 @@ class TermMatcher:
                 bucket = self._cjk_regexes if _CJK.search(regex) else self._regexes
                 bucket.append((term.label, re.compile(regex)))
 
-    def find(self, text: str) -> list[TermHit]:
-        """Return every term occurrence in `text`, sorted by start offset."""
-        folded, offsets = fold(text)
+    def find(
+        self, text: str, within: Sequence[tuple[int, int]] | None = None
+    ) -> list[TermHit]:
+        """Return every term occurrence in `text`, sorted by start offset.
+
+        `within`, sorted and disjoint ranges such as the segments, says where
+        hits are wanted: only a hit inside one range is ever used, so the text
+        is matched in pieces of whole ranges (see `CHUNK_CHARS`) and what lies
+        between them is skipped.
+        """
+        ranges = [(0, len(text))] if within is None else within
+        found: set[TermHit] = set()
+        for start, end in pieces(ranges, CHUNK_CHARS):
+            found.update(self._find_in(text, start, end))
+        return _apply_masks(
+            sorted(found, key=lambda h: (h.start, h.end, h.label)), self._masks
+        )
+
+    def _find_in(self, text: str, begin: int, stop: int) -> set[TermHit]:
+        """Return the hits of `text[begin:stop]`, in offsets of `text`."""
+        folded, offsets = fold(text[begin:stop])
         doc = self.nlp.make_doc(folded)
         strings = self.nlp.vocab.strings
         spans: set[tuple[str, int, int]] = set()
@@ -149,17 +180,52 @@ class TermMatcher:
                 for m in pattern.finditer(folded)
                 if m.end() > m.start()
             )
-        hits = {
+        return {
             TermHit(
                 label=label,
-                start=offsets.to_original(start),
-                end=offsets.to_original(end - 1) + 1,
+                start=begin + offsets.to_original(start),
+                end=begin + offsets.to_original(end - 1) + 1,
             )
             for label, start, end in spans
         }
-        return _apply_masks(
-            sorted(hits, key=lambda h: (h.start, h.end, h.label)), self._masks
-        )
+
+
+def pieces(
+    ranges: Sequence[tuple[int, int]], limit: int, overlap: int = OVERLAP_CHARS
+) -> Iterator[tuple[int, int]]:
+    """Group sorted disjoint `ranges` into pieces of at most `limit` characters.
+
+    Consecutive ranges share a piece while it stays within `limit`; a single
+    range longer than that (a "sentence" of a whole book) is cut into windows
+    that overlap by `overlap`, so a term near a cut is still seen whole in
+    one of them (the same hit found twice is one hit).
+    """
+    if not 0 <= overlap < limit:
+        raise ValueError(f"overlap {overlap} must be below the limit {limit}")
+    first: int | None = None
+    last = 0
+    for start, end in ranges:
+        if first is not None and end - first > limit:
+            yield first, last
+            first = None
+        if end - start > limit:
+            yield from _windows(start, end, limit, overlap)
+            continue
+        if first is None:
+            first = start
+        last = end
+    if first is not None:
+        yield first, last
+
+
+def _windows(
+    start: int, end: int, limit: int, overlap: int
+) -> Iterator[tuple[int, int]]:
+    step = limit - overlap
+    for begin in range(start, end, step):
+        yield begin, min(begin + limit, end)
+        if begin + limit >= end:
+            return
 
 
 def _apply_masks(
@@ -168,18 +234,32 @@ def _apply_masks(
     """Drop hits covered by a longer term that masks them.
 
     `commercial` inside `non-commercial` is not a mention of commercial use;
-    the NON_COMMERCIAL term declares `masks: [COMMERCIAL]` to say so.
+    the NON_COMMERCIAL term declares `masks: [COMMERCIAL]` to say so. Per
+    masked label, the covering hits sorted by start with a running maximum
+    of their ends answer "does a cover start at or before this hit and end
+    at or after it?" by one bisection, so the cost grows as n log n with
+    the number of hits, not n squared (a long document has many of both).
     """
     if not masks:
         return hits
-    covering = [hit for hit in hits if hit.label in masks]
-    return [
-        hit
-        for hit in hits
-        if not any(
-            hit.label in masks[cover.label]
-            and cover.start <= hit.start
-            and hit.end <= cover.end
-            for cover in covering
+    covers: dict[str, list[TermHit]] = defaultdict(list)
+    for hit in hits:  # sorted by start, so each list is too
+        for masked in masks.get(hit.label, ()):
+            covers[masked].append(hit)
+    reach = {
+        label: (
+            [cover.start for cover in found],
+            list(itertools.accumulate((c.end for c in found), max)),
         )
-    ]
+        for label, found in covers.items()
+    }
+    return [hit for hit in hits if not _covered(hit, reach.get(hit.label))]
+
+
+def _covered(hit: TermHit, reach: tuple[list[int], list[int]] | None) -> bool:
+    """Return True when a masking cover starting at or before `hit` spans it."""
+    if reach is None:
+        return False
+    starts, max_ends = reach
+    index = bisect.bisect_right(starts, hit.start) - 1
+    return index >= 0 and max_ends[index] >= hit.end

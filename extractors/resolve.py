@@ -42,6 +42,7 @@ def resolve(document: Document, tags: Sequence[ClauseTag]) -> list[ClauseTag]:
         ),
         None,
     )
+    definitions = _Definitions(text)
     resolved: list[ClauseTag] = []
     for tag in tags:
         params = dict(tag.params)
@@ -50,7 +51,7 @@ def resolve(document: Document, tags: Sequence[ClauseTag]) -> list[ClauseTag]:
             if not params.get("regions") and _TERRITORY_REF.search(quote):
                 params.update(territory)
         elif tag.clause_type is ClauseType.AUP_INCORPORATION:
-            params = _resolve_policy(text, params, policy_updatable)
+            params = _resolve_policy(definitions, params, policy_updatable)
         elif tag.clause_type is ClauseType.GOVERNING_LAW and law and not params:
             params["jurisdiction"] = law
         resolved.append(replace(tag, params=params))
@@ -77,11 +78,11 @@ def _territory(text: str, tags: Sequence[ClauseTag]) -> dict[str, Any] | None:
 
 
 def _resolve_policy(
-    text: str, params: dict[str, Any], updatable: bool
+    definitions: _Definitions, params: dict[str, Any], updatable: bool
 ) -> dict[str, Any]:
     """Take a policy's full name and URL from its definition when it has one."""
     name = str(params.get("policy", ""))
-    definition = _definition_of(text, name) if name else None
+    definition = definitions.policy(name) if name else None
     if definition:
         defined = aup_incorporation(definition)
         if re.fullmatch(r"[A-Z]{2,5}", name) and "policy" in defined:
@@ -93,15 +94,32 @@ def _resolve_policy(
     return params
 
 
-def _definition_of(text: str, name: str) -> str | None:
-    """Return the sentence defining `name` (`"AUP" means ...`), if any."""
-    pattern = re.compile(
-        rf"[“\"]{re.escape(name)}[”\"]\s+(?:shall\s+)?(?:means?|refers? to)([^\n]*)",
-        re.I,
-    )
-    match = pattern.search(text)
-    if match is None:
-        return None
-    sentence = match.group(1)
-    url = find_url(sentence)
-    return sentence if url or "polic" in sentence.lower() else None
+_DEFINITION = re.compile(
+    r"[“\"]([^“”\"\n]+)[”\"]\s+(?=(?:shall\s+)?(?:means?|refers? to)([^\n]*))", re.I
+)
+"""`"AUP" means ...`: the defined name, and the rest of its line (not consumed,
+so a second definition on the same line is found too)."""
+
+
+class _Definitions:
+    """The document's `"X" means ...` sentences, found in one pass when first needed.
+
+    Looking each policy name up with its own search of the whole text cost
+    clauses x characters, which a long document (many clauses) made quadratic.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._found: dict[str, str] | None = None
+
+    def policy(self, name: str) -> str | None:
+        """Return the text defining policy `name`, if it names a URL or a policy."""
+        if self._found is None:
+            self._found = {}
+            for match in _DEFINITION.finditer(self._text):
+                self._found.setdefault(match.group(1).lower(), match.group(2))
+        sentence = self._found.get(name.lower())
+        if sentence is None:
+            return None
+        url = find_url(sentence)
+        return sentence if url or "polic" in sentence.lower() else None

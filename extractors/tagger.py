@@ -71,7 +71,8 @@ class PatternTagger:
 
     def tag(self, document: Document, segments: Sequence[Segment]) -> TaggerOutput:
         """Return candidate tags for `segments` of `document`."""
-        by_segment = _assign(self.matcher.find(document.text), segments)
+        within = [(segment.span.start, segment.span.end) for segment in segments]
+        by_segment = _assign(self.matcher.find(document.text, within), segments)
         by_span = {segment.span: hits for segment, hits in by_segment.items()}
         tags: list[ClauseTag] = []
         discarded: list[Discarded] = []

@@ -15,6 +15,7 @@ between the full shingle sets while the index stays small and holds no text.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -201,7 +202,10 @@ def densest_run(
         runs[-1].append(hit)
     run = max(runs, key=len)
     span = CharSpan(run[0].start, max(s.end for s in run))
-    inside = sum(1 for s in found if span.start <= s.start and s.end <= span.end)
+    # `found` is in text order (starts and ends both ascend): count by bisection
+    first = bisect.bisect_left(found, span.start, key=lambda s: s.start)
+    stop = bisect.bisect_right(found, span.end, key=lambda s: s.end)
+    inside = max(stop - first, 1)
     return Run(span, len(run), len(run) / inside)
 
 

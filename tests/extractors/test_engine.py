@@ -276,3 +276,19 @@ def test_no_clauses_in_plain_prose() -> None:
     clauses, discarded = _engine().tag(parse_bytes(text.encode(), name="t.txt"))
     assert clauses == ()
     assert discarded == ()
+
+
+def test_a_document_over_a_million_characters_is_analysed_with_exact_citations() -> (
+    None
+):
+    # spaCy alone refuses texts over 1,000,000 characters (E088); the engine
+    # matches in pieces, so a large document loses neither clauses nor offsets
+    filler = "The parties met on a sunny day and talked about the harvest.\n\n"
+    law = "This Agreement is governed by the laws of the State of New York."
+    text = filler * (1_100_000 // len(filler)) + law + "\n"
+    document = parse_bytes(text.encode("utf-8"), name="long.txt")
+    result = build_engine().analyze(document)
+    [clause] = result.clauses
+    assert clause.clause_type is T.GOVERNING_LAW
+    assert _quote(document, clause) == law
+    assert clause.params["jurisdiction"] == "US-NY"

@@ -8,7 +8,7 @@ from functools import cache
 
 import pytest
 
-from extractors.matching import TermHit, TermMatcher, fold
+from extractors.matching import TermHit, TermMatcher, _apply_masks, fold, pieces
 from extractors.pattern_data import PatternSet, TermSpec
 
 TERMS = {
@@ -153,3 +153,58 @@ def test_whitespace_around_emphasis_folds_to_one_space(gap: str) -> None:
     text = f"monthly{gap}active users"
     assert fold(text)[0] == "monthly active users"
     assert [h.label for h in _matcher().find(text)] == ["MAU"]
+
+
+# --- long documents --------------------------------------------------------------
+
+
+def _masks_by_brute_force(
+    hits: list[TermHit], masks: dict[str, tuple[str, ...]]
+) -> list[TermHit]:
+    """The definition: a hit goes when any masking hit covers it."""
+    return [
+        hit
+        for hit in hits
+        if not any(
+            hit.label in masks.get(cover.label, ())
+            and cover.start <= hit.start
+            and hit.end <= cover.end
+            for cover in hits
+        )
+    ]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_masks_drop_exactly_the_covered_hits(seed: int) -> None:
+    rng = random.Random(seed)
+    masks = {"NON_COMMERCIAL": ("COMMERCIAL", "USE"), "WIDE": ("USE",)}
+    labels = ["COMMERCIAL", "USE", "NON_COMMERCIAL", "WIDE", "OTHER"]
+    hits = set()
+    for _ in range(rng.randrange(1, 60)):
+        start = rng.randrange(0, 200)
+        hits.add(TermHit(rng.choice(labels), start, start + rng.randrange(1, 40)))
+    ordered = sorted(hits, key=lambda h: (h.start, h.end, h.label))
+    assert _apply_masks(ordered, masks) == _masks_by_brute_force(ordered, masks)
+
+
+def test_pieces_group_whole_ranges_and_cut_an_overlong_one_with_overlap() -> None:
+    ranges = [(0, 40), (42, 90), (95, 130), (140, 600), (601, 620)]
+    got = list(pieces(ranges, 100, overlap=20))
+    assert got[:2] == [(0, 90), (95, 130)]
+    windows = got[2:-1]
+    assert windows[0][0] == 140 and windows[-1][1] == 600
+    assert all(end - start <= 100 for start, end in windows)
+    # consecutive windows overlap, so a short term near a cut is seen whole
+    assert all(b[0] < a[1] for a, b in zip(windows, windows[1:], strict=False))
+    assert got[-1] == (601, 620)
+
+
+def test_a_text_longer_than_spacys_limit_is_matched_in_pieces() -> None:
+    # spaCy refuses texts over nlp.max_length (1,000,000 characters): E088
+    filler = "Nothing to see in this line of the document.\n\n"
+    text = filler * (1_050_000 // len(filler)) + "It has monthly active users."
+    segments = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    hits = _plain_matcher().find(text, segments)
+    assert [(h.label, text[h.start : h.end]) for h in hits] == [
+        ("MAU", "monthly active users")
+    ]
