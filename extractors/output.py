@@ -125,11 +125,19 @@ def result_to_markdown(data: Mapping[str, Any]) -> str:
         "",
     ]
     license_info = data.get("license")
+    notes = (license_info or {}).get("model_card_notes") or []
     if license_info:
         lines += ["## License", "", _license_line(license_info), ""]
+        lines += [f"- {_note_line(note)}" for note in notes]
+        lines += [""] if notes else []
     lines += ["## Findings", ""]
     if not data["findings"]:
-        lines.append("No risk findings.")
+        lines.append(
+            "No risk findings in the text; the model card's license notes are"
+            " above."
+            if notes
+            else "No risk findings."
+        )
     for finding in data["findings"]:
         lines.append(
             f"- **{finding['severity']}** {finding['title']}: {finding['rationale']}"
@@ -161,9 +169,21 @@ def result_to_markdown(data: Mapping[str, Any]) -> str:
 
 
 def _license_line(info: Mapping[str, Any]) -> str:
+    """Say what the text is; a card's declaration is a note of its own below."""
     status = info.get("status", "unknown")
     title = info.get("title") or "no known license"
-    return f"{status}: {title} (similarity {info.get('similarity', 0):.2f})"
+    similarity = f"similarity {info.get('similarity', 0):.2f}"
+    if status == "unknown" and info.get("model_card_notes"):
+        return f"The text itself is not a known license ({similarity})."
+    return f"{status}: {title} ({similarity})"
+
+
+def _note_line(note: Mapping[str, Any]) -> str:
+    """One model-card note: its message and where the card says it."""
+    evidence = note.get("evidence")
+    if isinstance(evidence, Mapping):
+        return f"{note['message']} (line {evidence['line']}: `{evidence['quote']}`)"
+    return f"{note['message']} (front matter `{evidence}`)"
 
 
 def _short(quote: str, limit: int = 140) -> str:

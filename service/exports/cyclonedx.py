@@ -31,17 +31,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from service.exports.licenses import license_ref, spdx_id
+from service.exports.licenses import IDENTIFIED, SPDX_BY_LOWER, license_ref, spdx_id
 
 SPEC_VERSION: Final = "1.6"
 SERIAL_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:clausewise:cyclonedx")
 """Fixed namespace of the deterministic serial numbers."""
 QUOTE_LIMIT: Final = 120
 NS: Final = "clausewise:"
+_URL: Final = re.compile(r"https?://\S+$")
 
 
 def to_cyclonedx(
@@ -92,13 +94,58 @@ def serial_number(result: Mapping[str, Any]) -> str:
 
 
 def licenses(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return the component's CycloneDX `licenses` (a license choice)."""
+    """Return the component's CycloneDX `licenses` (a license choice).
+
+    What a model card's front matter declares is exported as declared
+    (`acknowledgement: declared`), beside what the text was found to be
+    (`concluded`). A card whose text is no known license concludes nothing,
+    so it carries only its declaration: an unidentified text has no license
+    to conclude. CycloneDX does not mix an `expression` with `license`
+    entries, so with a declaration a concluded reference goes in `name`.
+    """
     info = result.get("license")
+    declared = declared_licenses(result["document"].get("metadata") or {})
     spdx = spdx_id(info)
     if spdx is not None:
-        return [{"license": {"id": spdx, "acknowledgement": "concluded"}}]
+        return [*declared, {"license": {"id": spdx, "acknowledgement": "concluded"}}]
     ref = license_ref(info, result["document"].get("sha256"))
-    return [{"expression": ref, "acknowledgement": "concluded"}]
+    if not declared:
+        return [{"expression": ref, "acknowledgement": "concluded"}]
+    if (info or {}).get("status") in IDENTIFIED | {"modified"}:
+        return [*declared, {"license": {"name": ref, "acknowledgement": "concluded"}}]
+    return declared
+
+
+def declared_licenses(metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the licenses a card's front matter declares, as it spells them.
+
+    `license: other` (or `unknown`) defers to `license_name`. A value that is
+    an SPDX list id in another case (`apache-2.0`) becomes that `id`; any
+    other (`llama3.1`) is kept verbatim as a `name`, with `license_link` as
+    its URL when that is an absolute http(s) address.
+    """
+    names = _strings(metadata.get("license_name"))
+    links = [u for u in _strings(metadata.get("license_link")) if _URL.match(u)]
+    out: list[dict[str, Any]] = []
+    for value in _strings(metadata.get("license")):
+        value = value.strip()
+        if value.lower() in ("other", "unknown") and names:
+            value = names[0].strip()
+        if not value:
+            continue
+        spdx = SPDX_BY_LOWER.get(value.lower())
+        entry: dict[str, Any] = (
+            {"id": spdx}
+            if spdx
+            else {"name": value} | ({"url": links[0]} if links else {})
+        )
+        out.append({"license": entry | {"acknowledgement": "declared"}})
+    return out
+
+
+def _strings(value: Any) -> list[str]:
+    items = value if isinstance(value, list | tuple) else [value]
+    return [item for item in items if isinstance(item, str)]
 
 
 def _component(
@@ -130,6 +177,8 @@ def properties(result: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for key in ("status", "family", "version", "title", "spdx"):
         if info.get(key):
             yield f"license.{key}", str(info[key])
+    for note in info.get("model_card_notes") or ():
+        yield f"model_card:{note['kind']}", str(note["message"])
     for finding in result["findings"]:
         yield from _finding(finding)
     for clause in result["clauses"]:

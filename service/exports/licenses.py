@@ -51,6 +51,8 @@ SPDX_IDS: Final = frozenset(
     }
 )
 """SPDX License List ids clausewise may put in `license.id` (all on the list)."""
+SPDX_BY_LOWER: Final = {spdx.lower(): spdx for spdx in SPDX_IDS}
+"""The same ids by their lower-case spelling (Hugging Face writes `apache-2.0`)."""
 
 REF_PREFIX: Final = "LicenseRef-clausewise-"
 _NOT_IDSTRING: Final = re.compile(r"[^A-Za-z0-9.]+")

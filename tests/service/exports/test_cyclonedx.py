@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 
 from extractors.engine import ClauseEngine
+from extractors.output import result_to_dict
+from extractors.parse import parse_bytes
 from service.exports.cyclonedx import to_cyclonedx
 from service.exports.licenses import SPDX_IDS, idstring, is_license_ref
+from service.exports.markdown import to_markdown
 from tests.service.exports.conftest import LICENSE, scan
 
 SERIAL = re.compile(
@@ -199,3 +202,65 @@ def test_verdicts_are_properties_when_a_profile_was_applied(
     assert values["clausewise:finding:scale-usage-threshold"].startswith(
         "does_not_apply: "
     )
+
+
+CARD = """---
+license: {license}
+base_model: meta-llama/Llama-3.1-8B
+{extra}---
+
+# Nimbus-8B
+
+A fine-tune for summarising meeting notes.
+"""
+
+
+def _card(engine: ClauseEngine, license: str, extra: str = "") -> dict[str, Any]:
+    text = CARD.format(license=license, extra=extra)
+    document = parse_bytes(text.encode("utf-8"), name="README.md")
+    return result_to_dict(engine.analyze(document), name="README.md")
+
+
+@pytest.mark.parametrize(
+    ("license", "extra", "declared"),
+    [
+        ("llama3.1", "", {"name": "llama3.1"}),
+        ("apache-2.0", "", {"id": "Apache-2.0"}),
+        (
+            "other",
+            "license_name: nimbus-license\nlicense_link: https://nimbus.example/l\n",
+            {"name": "nimbus-license", "url": "https://nimbus.example/l"},
+        ),
+        (
+            "other",
+            "license_name: nimbus-license\nlicense_link: LICENSE\n",
+            {"name": "nimbus-license"},
+        ),
+    ],
+)
+def test_a_model_card_license_is_exported_as_declared(
+    engine: ClauseEngine, license: str, extra: str, declared: dict[str, str]
+) -> None:
+    result = _card(engine, license, extra)
+    choice = to_cyclonedx(result, component_name="README.md")["components"][0][
+        "licenses"
+    ]
+    assert_valid_license_choice(choice)
+    # the card's text is no known license: nothing is concluded, the
+    # declaration is kept as the card spells it
+    assert choice == [{"license": declared | {"acknowledgement": "declared"}}]
+
+
+def test_model_card_notes_become_properties(engine: ClauseEngine) -> None:
+    bom = to_cyclonedx(_card(engine, "llama3.1"), component_name="README.md")
+    props = {p["name"]: p["value"] for p in bom["components"][0]["properties"]}
+    assert "Llama 3.1" in props["clausewise:model_card:declared_license"]
+    assert "may flow down" in props["clausewise:model_card:base_model_flowdown"]
+
+
+def test_markdown_report_of_a_card_shows_what_it_declares(engine: ClauseEngine) -> None:
+    report = to_markdown(_card(engine, "llama3.1"))
+    assert "the front matter declares 'llama3.1'" in report
+    assert "line 2: `license: llama3.1`" in report
+    assert "meta-llama/Llama-3.1-8B" in report and "may flow down" in report
+    assert "No risk findings.\n" not in report
