@@ -12,13 +12,15 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from extractors.errors import ClausewiseError, ConfigError, InputError
 from service.cli_service import (
+    about_path,
     add_service_commands,
     create_key,
     run_diff,
@@ -29,11 +31,17 @@ from service.cli_service import (
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_CONFIG = 2
+EXIT_FINDINGS = 3
+"""`scan --fail-on`: a finding at or above the given severity (for CI gates)."""
 DEFAULT_CORPUS = Path("../shared/corpus")
 MODEL_CHOICES = ("none", "encoder", "llm", "encoder+llm")
 """`models.stage.MODEL_CHOICES`, repeated so `--help` needs no model import."""
-SCAN_FORMATS = ("json", "markdown", "sarif", "cyclonedx")
+SCAN_FORMATS = ("json", "markdown", "sarif", "cyclonedx", "text")
 """`service.exports.EXPORTERS`' names, spelled out: importing it loads the engine."""
+
+
+FAIL_ON = ("blocker", "high", "medium", "low", "info")
+"""`extractors.labels.Severity`, most severe first, spelled out for `--help`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +52,34 @@ class ScanOutput:
     path: Path
     text: str
 
-    @property
-    def export_name(self) -> str:
-        """Return the path as given, the artifact URI of SARIF (POSIX slashes)."""
+    def export_name(self, fmt: str, base: Path) -> str:
+        """Name the input as each format wants it.
+
+        SARIF: a URI relative to `base` (code scanning resolves it against the
+        repository root), or a `file:` URI outside it. CycloneDX: the file name
+        (a BOM component is a model, not a path on this machine). Others: the
+        path as given.
+        """
+        if fmt == "sarif":
+            return artifact_uri(self.path, base)
+        if fmt == "cyclonedx":
+            return self.path.name
         return self.path.as_posix()
+
+
+def artifact_uri(path: Path, base: Path) -> str:
+    """Return `path` as a URI reference relative to `base`, else a `file:` URI.
+
+    Neither is resolved through symbolic links: a Hugging Face cache links a
+    snapshot's README.md to a blob named by its hash, and the user gave the
+    snapshot's path.
+    """
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(os.path.abspath(base))
+    except ValueError:
+        return absolute.as_uri()
+    return urllib.parse.quote(relative.as_posix(), safe="/")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,13 +90,33 @@ def build_parser() -> argparse.ArgumentParser:
         " and model cards.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    scan = sub.add_parser("scan", help="scan documents (.txt, .md, .pdf)")
-    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    scan = sub.add_parser(
+        "scan", help="scan documents (.txt, .md, .pdf), or folders of them"
+    )
+    scan.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="a document, or a folder scanned recursively (see README)",
+    )
     scan.add_argument(
         "--format",
         choices=SCAN_FORMATS,
-        default="json",
-        help="sarif for code scanning in CI, cyclonedx for a model BOM",
+        default=None,
+        help="text for people (the default on a terminal), json (the default"
+        " otherwise), sarif for code scanning in CI, cyclonedx for a model BOM",
+    )
+    scan.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help=f"exit {EXIT_FINDINGS} when a finding is this severe or more",
+    )
+    scan.add_argument(
+        "--base",
+        type=Path,
+        default=Path("."),
+        help="SARIF locations are relative to this folder (default: here)",
     )
     scan.add_argument(
         "--profile", type=Path, help="organisation profile (YAML or JSON)"
@@ -172,23 +224,95 @@ def _scan(args: argparse.Namespace) -> int:
         if args.model != "none" or args.llm_params
         else default_engine()
     )
+    fmt = args.format or ("text" if sys.stdout.isatty() else "json")
     status = EXIT_OK
     results: list[ScanOutput] = []
-    for path in args.paths:
-        try:
-            document = parse_path(path, max_bytes=args.max_bytes)
-        except InputError as exc:
-            _error(f"{path}: {exc}")
-            status = EXIT_INPUT
-            continue
-        result = engine.analyze(document, profile=profile, explain=args.explain)
-        data = result_to_dict(result, name=path.name)
-        if args.out:
-            _write_outputs(args.out, path.name, data, document.text)
-        results.append(ScanOutput(data, path, document.text))
+    paths = list(expand_paths(args.paths))
+    with _progress(paths) as bar:
+        for path in bar:
+            try:
+                document = parse_path(path, max_bytes=args.max_bytes)
+            except InputError as exc:
+                bar.write(_error_line(about_path(path, exc)), file=sys.stderr)
+                status = EXIT_INPUT
+                continue
+            result = engine.analyze(document, profile=profile, explain=args.explain)
+            data = result_to_dict(result, name=path.name)
+            if args.out:
+                _write_outputs(args.out, path.name, data, document.text)
+            results.append(ScanOutput(data, path, document.text))
     if not args.out and results:
-        sys.stdout.write(_render(results, args.format))
+        sys.stdout.write(_render(results, fmt, args.base))
+    if status == EXIT_OK and args.fail_on and _at_least(results, args.fail_on):
+        return EXIT_FINDINGS
     return status
+
+
+DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".pdf"})
+DOCUMENT_STEMS = ("license", "licence", "copying", "notice", "readme", "use_policy")
+"""Extension-less files worth scanning in a model repository (`LICENSE`, ...)."""
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Yield each path; a folder yields the documents under it, sorted.
+
+    A folder of model repositories (or a local Hugging Face cache) holds
+    weights, configs and blobs named by hash: only files that look like
+    documents are taken (by extension, or a `LICENSE`-like name), hidden
+    folders are skipped, and linked folders are not followed (a cache links
+    the same blobs from every snapshot); linked files are, as a cache's
+    snapshot files are links. A path that does not exist is yielded as is,
+    for the parser to report.
+    """
+    for path in paths:
+        if not path.is_dir():
+            yield path
+            continue
+        found = sorted(_documents_under(path))
+        if not found:
+            raise InputError(f"{path} holds no .txt, .md or .pdf document")
+        yield from found
+
+
+def _documents_under(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            candidate = Path(root, name)
+            if _is_document_name(name) and candidate.is_file():
+                yield candidate
+
+
+def _is_document_name(name: str) -> bool:
+    if name.startswith("."):
+        return False
+    lower = name.lower()
+    if Path(lower).suffix in DOCUMENT_SUFFIXES:
+        return True
+    return "." not in lower and lower.startswith(DOCUMENT_STEMS)
+
+
+def _progress(paths: Sequence[Path]) -> Any:
+    """A progress bar on stderr, only for several files and a terminal there."""
+    from tqdm import tqdm
+
+    return tqdm(
+        paths,
+        file=sys.stderr,
+        unit="doc",
+        disable=len(paths) < 2 or not sys.stderr.isatty(),
+        leave=False,
+    )
+
+
+def _at_least(results: Sequence[ScanOutput], severity: str) -> bool:
+    """Return True when a finding is `severity` or more severe."""
+    worst = FAIL_ON.index(severity)
+    return any(
+        finding["severity"] in FAIL_ON[: worst + 1]
+        for output in results
+        for finding in output.result["findings"]
+    )
 
 
 def _write_outputs(out: Path, name: str, data: Mapping[str, Any], text: str) -> None:
@@ -204,19 +328,20 @@ def _write_outputs(out: Path, name: str, data: Mapping[str, Any], text: str) -> 
         raise InputError(f"cannot write to {out}: {exc.strerror or exc}") from exc
 
 
-def _render(results: Sequence[ScanOutput], fmt: str) -> str:
+def _render(results: Sequence[ScanOutput], fmt: str, base: Path) -> str:
     """Render the scans through the export registry, one document for all inputs.
 
-    JSON: the result, or a list of them. Markdown: the reports one after the
-    other. SARIF: one log with a run per input, as code scanning expects.
-    CycloneDX: the BOM, or a list of BOMs.
+    JSON: the result, or a list of them. Markdown and text: the reports one
+    after the other. SARIF: one log with a run per input, as code scanning
+    expects. CycloneDX: the BOM, or a list of BOMs.
     """
     from service.exports import export
 
     bodies = [
-        export(fmt, r.result, name=r.export_name, text=r.text)[0] for r in results
+        export(fmt, r.result, name=r.export_name(fmt, base), text=r.text)[0]
+        for r in results
     ]
-    if fmt == "markdown":
+    if fmt in ("markdown", "text"):
         return "\n".join(bodies)
     if len(bodies) == 1:
         return bodies[0]
@@ -311,9 +436,13 @@ def _read_json(path: Path) -> Any:
 
 def _error(message: str) -> None:
     """Write one line: parser messages with caret diagrams are folded into it."""
+    sys.stderr.write(_error_line(message) + "\n")
+
+
+def _error_line(message: str) -> str:
     lines = [ln.strip() for ln in message.splitlines()]
     flat = " ".join(ln for ln in lines if ln and not set(ln) <= set("^ "))
-    sys.stderr.write(f"clausewise: error: {flat}\n")
+    return f"clausewise: error: {flat}"
 
 
 if __name__ == "__main__":

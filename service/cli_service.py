@@ -84,7 +84,7 @@ def run_diff(args: argparse.Namespace) -> int:
         try:
             document = parse_path(path, max_bytes=args.max_bytes)
         except InputError as exc:
-            raise InputError(f"{path}: {exc}") from exc
+            raise InputError(about_path(path, exc)) from exc
         result = engine.analyze(document)
         results.append(result_to_dict(result, name=path.name))
         texts.append(document.text)
@@ -95,6 +95,17 @@ def run_diff(args: argparse.Namespace) -> int:
         body = json.dumps(diff.to_dict(), ensure_ascii=False, indent=2)
         sys.stdout.write(body + "\n")
     return EXIT_OK
+
+
+def about_path(path: Path, exc: Exception) -> str:
+    """Name the path once in a parse error (the parser names a file by its name)."""
+    message = str(exc)
+    quoted = f"'{path.name}'"
+    if message.startswith(quoted):
+        return str(path) + message[len(quoted) :]
+    if str(path) in message:
+        return message
+    return f"{path}: {message}"
 
 
 def service_settings(database_url: str | None = None) -> Any:

@@ -1,4 +1,4 @@
-"""Export renderers for scan results: JSON, Markdown, SARIF 2.1.0, CycloneDX 1.6.
+"""Export renderers for scan results: JSON, Markdown, SARIF 2.1.0, CycloneDX 1.6, text.
 
 Every renderer is a pure function of the result dict made by
 `extractors.output.result_to_dict` (no database, no web framework). The CLI
@@ -17,6 +17,7 @@ markdown      text/markdown; charset=utf-8                  (unused; the report 
                                                             `document.name`)
 sarif         application/sarif+json                        the artifact URI
 cyclonedx     application/vnd.cyclonedx+json; version=1.6   the model component's name
+text          text/plain; charset=utf-8                     the path citations name
 ============  ============================================  ============================
 
 `text` is the exact document text the offsets index; only SARIF uses it (for
@@ -36,6 +37,7 @@ from service.exports.cyclonedx import to_cyclonedx
 from service.exports.jsonfmt import to_json
 from service.exports.markdown import to_markdown
 from service.exports.sarif import to_sarif
+from service.exports.text import to_text
 
 MEDIA_TYPES: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -43,6 +45,7 @@ MEDIA_TYPES: Final[Mapping[str, str]] = MappingProxyType(
         "markdown": "text/markdown; charset=utf-8",
         "sarif": "application/sarif+json",
         "cyclonedx": "application/vnd.cyclonedx+json; version=1.6",
+        "text": "text/plain; charset=utf-8",
     }
 )
 
@@ -96,6 +99,11 @@ def _cyclonedx(
     return _dumps(to_cyclonedx(result, component_name=name)), MEDIA_TYPES["cyclonedx"]
 
 
+def _text(result: Mapping[str, Any], *, name: str, text: str | None) -> tuple[str, str]:
+    del text  # the report quotes from the result's citations
+    return to_text(result, name=name), MEDIA_TYPES["text"]
+
+
 def _dumps(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -106,6 +114,7 @@ EXPORTERS: Final[Mapping[str, Exporter]] = MappingProxyType(
         "markdown": _markdown,
         "sarif": _sarif,
         "cyclonedx": _cyclonedx,
+        "text": _text,
     }
 )
 """Format name -> exporter; the keys are the values a `--format` option accepts."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from service.cli import EXIT_INPUT, EXIT_OK, SCAN_FORMATS, main
+from service.cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, SCAN_FORMATS, main
 from service.exports import EXPORTERS
 from tests.licenses import eu_exclusion, license_text, threshold
 
@@ -42,6 +43,78 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
 
 def test_scan_formats_are_the_export_registry() -> None:
     assert SCAN_FORMATS == tuple(EXPORTERS)
+
+
+def test_scan_text_report_cites_path_and_line(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = _run(capsys, "scan", files[1], "--format", "text")
+    assert status == EXIT_OK
+    assert out.startswith("terms/v2.txt\n")
+    assert "  HIGH     Some markets are outside the grant\n" in out
+    assert "terms/v2.txt:5  “" in out  # the EU exclusion, cited by path and line
+    assert "thresholds=[{metric: monthly_active_users, value: 1,000,000,000" in out
+    assert all(len(line) <= 100 for line in out.splitlines())
+
+
+def test_scan_prints_text_on_a_terminal_and_json_otherwise(
+    files: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = _run(capsys, "scan", files[0])[1]
+    assert json.loads(out)["document"]["name"] == "v1.txt"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    out = _run(capsys, "scan", files[0])[1]
+    assert out.startswith("terms/v1.txt\n") and "findings" in out
+
+
+def test_fail_on_gates_on_the_most_severe_finding(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # v2 excludes the EU: a `high` finding
+    assert _run(capsys, "scan", files[1], "--fail-on", "high")[0] == EXIT_FINDINGS
+    assert _run(capsys, "scan", files[1], "--fail-on", "blocker")[0] == EXIT_OK
+    assert _run(capsys, "scan", files[0], "--fail-on", "high")[0] == EXIT_OK
+    assert _run(capsys, "scan", *files, "--fail-on", "medium")[0] == EXIT_FINDINGS
+
+
+def test_a_folder_is_scanned_recursively_for_documents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    repo = Path("models/kestrel-7b")
+    (repo / "docs").mkdir(parents=True)
+    (repo / "README.md").write_text("# Kestrel\n\n" + V2, encoding="utf-8")
+    (repo / "LICENSE").write_text(V1, encoding="utf-8")
+    (repo / "docs" / "terms.txt").write_text(V1, encoding="utf-8")
+    (repo / "model.safetensors").write_bytes(b"\x00" * 64)  # weights: skipped
+    (repo / "config.json").write_text("{}", encoding="utf-8")
+    Path("models/.git").mkdir()
+    (Path("models/.git") / "notes.txt").write_text(V1, encoding="utf-8")
+    blob = Path("blobs/0123abcd")  # a Hugging Face cache links files to blobs
+    blob.parent.mkdir()
+    blob.write_text(V2, encoding="utf-8")
+    (repo / "USE_POLICY.md").symlink_to(blob.resolve())
+    status, out, err = _run(capsys, "scan", "models")
+    assert status == EXIT_OK, err
+    names = [r["document"]["name"] for r in json.loads(out)]
+    assert names == ["LICENSE", "README.md", "USE_POLICY.md", "terms.txt"]
+    Path("empty-folder").mkdir()
+    status, _, err = _run(capsys, "scan", "empty-folder")
+    assert status == EXIT_INPUT and "holds no .txt, .md or .pdf document" in err
+
+
+def test_progress_bar_only_for_several_files_on_a_terminal(
+    files: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _run(capsys, "scan", *files)[2] == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _run(capsys, "scan", files[0])[2] == ""
+    err = _run(capsys, "scan", *files)[2]
+    assert "/2 [" in err and "doc/s" in err  # drawn, then cleared (leave=False)
 
 
 def test_scan_json_output_is_unchanged_by_the_registry(
@@ -85,10 +158,35 @@ def test_scan_sarif_has_one_run_per_input_pointing_at_the_path(
 def test_scan_cyclonedx_prints_a_bom(
     files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, _ = _run(capsys, "scan", files[1], "--format", "cyclonedx")
+    status, out, _ = _run(capsys, "scan", files[1].resolve(), "--format", "cyclonedx")
     assert status == EXIT_OK
     bom = json.loads(out)
     assert (bom["bomFormat"], bom["specVersion"]) == ("CycloneDX", "1.6")
+    # the component is the model's document, not a path on this machine
+    [component] = bom["components"]
+    assert (component["name"], component["bom-ref"]) == ("v2.txt", "model:v2.txt")
+
+
+def _sarif_uris(out: str) -> set[str]:
+    return {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for run in json.loads(out)["runs"]
+        for r in run["results"]
+        for loc in r["locations"]
+    }
+
+
+def test_sarif_uris_are_relative_to_the_working_folder_or_base(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    absolute = files[1].resolve()
+    status, out, _ = _run(capsys, "scan", absolute, "--format", "sarif")
+    assert status == EXIT_OK and _sarif_uris(out) == {"terms/v2.txt"}
+    out = _run(capsys, "scan", absolute, "--format", "sarif", "--base", "terms")[1]
+    assert _sarif_uris(out) == {"v2.txt"}
+    elsewhere = absolute.parent / "x"
+    out = _run(capsys, "scan", absolute, "--format", "sarif", "--base", elsewhere)[1]
+    assert _sarif_uris(out) == {absolute.as_uri()}
 
 
 def test_diff_json_cites_the_threshold_change_and_the_new_clause(
@@ -127,11 +225,10 @@ def test_diff_of_a_missing_or_empty_file_is_one_line(
 ) -> None:
     status, out, err = _run(capsys, "diff", files[0], "terms/missing.txt")
     assert (status, out) == (EXIT_INPUT, "")
-    assert err.startswith("clausewise: error: terms/missing.txt: ")
-    assert err.count("\n") == 1
+    assert err == "clausewise: error: terms/missing.txt does not exist\n"
     Path("empty.txt").write_text("", encoding="utf-8")
     status, _, err = _run(capsys, "diff", "empty.txt", files[1])
-    assert status == EXIT_INPUT and err.startswith("clausewise: error: empty.txt: ")
+    assert status == EXIT_INPUT and err == "clausewise: error: empty.txt is empty\n"
 
 
 def test_worker_delegates_its_options_to_the_job_worker(

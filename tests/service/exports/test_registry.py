@@ -22,7 +22,7 @@ from tests.service.exports.conftest import LICENSE, NAME
 
 
 def test_registry_names_and_media_types() -> None:
-    assert set(EXPORTERS) == {"json", "markdown", "sarif", "cyclonedx"}
+    assert set(EXPORTERS) == {"json", "markdown", "sarif", "cyclonedx", "text"}
     assert set(MEDIA_TYPES) == set(EXPORTERS)
     with pytest.raises(TypeError):
         EXPORTERS["csv"] = EXPORTERS["json"]  # type: ignore[index]
@@ -35,6 +35,7 @@ def test_registry_names_and_media_types() -> None:
         ("markdown", "text/markdown; charset=utf-8"),
         ("sarif", "application/sarif+json"),
         ("cyclonedx", "application/vnd.cyclonedx+json; version=1.6"),
+        ("text", "text/plain; charset=utf-8"),
     ],
 )
 def test_each_exporter_returns_body_and_media_type(
