@@ -133,8 +133,7 @@ def result_to_markdown(data: Mapping[str, Any]) -> str:
     lines += ["## Findings", ""]
     if not data["findings"]:
         lines.append(
-            "No risk findings in the text; the model card's license notes are"
-            " above."
+            "No risk findings in the text; the model card's license notes are above."
             if notes
             else "No risk findings."
         )
