@@ -11,7 +11,12 @@ without catching unrelated bugs::
     │   ├── UnsupportedFormatError   binary junk, unknown type
     │   ├── DecodeError              not valid UTF-8/UTF-16 text
     │   ├── PdfError                 encrypted or corrupt PDF
-    │   └── TooLargeError            over the size limit
+    │   ├── TooLargeError            over the size limit
+    │   └── PdfLimitError            reading the PDF passed a resource limit
+    │       ├── PdfTooLargeError     too many inflated bytes, content tokens,
+    │       │                        characters or pages (also a TooLargeError)
+    │       ├── PdfResourceError     out of time or memory; the reader was killed
+    │       └── PdfBusyError         every PDF reader slot stayed busy (try later)
     ├── ModelError           the model stage cannot run
     │   ├── ModelUnavailableError         weights or optional packages not installed
     │   └── ModelIntegrityError      weights whose SHA-256 is not the pinned one,
@@ -53,6 +58,32 @@ class PdfError(InputError):
 
 class TooLargeError(InputError):
     """The document exceeds the configured size limit."""
+
+
+class PdfLimitError(InputError):
+    """Reading the PDF would pass a resource limit, so the reader was stopped.
+
+    A small PDF can inflate to gigabytes or draw millions of glyphs; these
+    errors refuse it instead of letting it starve the process (see
+    `extractors.pdf_sandbox`).
+    """
+
+
+class PdfTooLargeError(PdfLimitError, TooLargeError):
+    """The PDF holds more than allowed: inflated bytes, content, characters, pages."""
+
+
+class PdfResourceError(PdfLimitError):
+    """Reading the PDF took more time or memory than allowed, or its reader died."""
+
+
+class PdfBusyError(PdfLimitError):
+    """Every reader slot stayed busy for the whole time limit: not the PDF's fault.
+
+    Readers run at most a few at a time (`extractors.pdf_sandbox`), so a flood
+    of costly PDFs uses a bounded share of the machine; a PDF that waited its
+    whole time limit for a slot is refused, to be sent again later.
+    """
 
 
 class ModelError(ClausewiseError):

@@ -21,7 +21,8 @@ from extractors.errors import (
     UnsupportedFormatError,
 )
 from extractors.frontmatter import read_front_matter
-from extractors.pdf import extract_pdf
+from extractors.pdf_limits import DEFAULT_PDF_LIMITS, PdfLimits
+from extractors.pdf_sandbox import read_pdf
 from extractors.sniff import decode_text, is_pdf, known_binary_format, text_media_type
 from extractors.types import Document, MediaType
 
@@ -32,20 +33,30 @@ _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 _FORM_FEED: Final = "\f"
 
 
-def parse_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def parse_path(
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_limits: PdfLimits | None = None,
+) -> Document:
     """Read and parse a file, refusing it by size before reading a byte of it."""
     data = _read_bounded(path, max_bytes)
-    return parse_bytes(data, name=path.name, max_bytes=max_bytes)
+    return parse_bytes(data, name=path.name, max_bytes=max_bytes, pdf_limits=pdf_limits)
 
 
 def parse_bytes(
-    data: bytes, *, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    data: bytes,
+    *,
+    name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_limits: PdfLimits | None = None,
 ) -> Document:
     """Parse the bytes of a text, Markdown or PDF document; the type comes from content.
 
     `name` is only used as `Document.source`, in messages, and to break a
-    Markdown/plain-text tie. Raises an `InputError` subclass for anything that
-    cannot be read as a document.
+    Markdown/plain-text tie. A PDF is read in a sandboxed process within
+    `pdf_limits` (`DEFAULT_PDF_LIMITS` when None). Raises an `InputError`
+    subclass for anything that cannot be read as a document.
     """
     source = _describe(name)
     _check_size(len(data), max_bytes, source)
@@ -59,7 +70,8 @@ def parse_bytes(
             f"{source} is a {binary}; clausewise reads plain text, Markdown and PDF"
         )
     if is_pdf(data):
-        pdf = extract_pdf(data, source=source)
+        limits = DEFAULT_PDF_LIMITS if pdf_limits is None else pdf_limits
+        pdf = read_pdf(data, source=source, limits=limits)
         return _document(doc_id, pdf.text, "application/pdf", name, {}, pdf.page_starts)
     text = decode_text(data, source=source).text
     if not text.strip():

@@ -19,7 +19,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from extractors.errors import PdfError
+from extractors.errors import InputError, PdfError, PdfTooLargeError
 
 PAGE_SEPARATOR: Final = "\f"
 EOF_MARKER: Final = b"%%EOF"
@@ -35,18 +35,24 @@ class PdfText:
     page_starts: tuple[int, ...]
 
 
-def extract_pdf(data: bytes, *, source: str = "the PDF") -> PdfText:
+def extract_pdf(
+    data: bytes, *, source: str = "the PDF", max_pages: int | None = None
+) -> PdfText:
     """Extract the text of every page, pages separated by a form feed.
 
-    Raises PdfError when the PDF is truncated, encrypted, corrupt, or has no
-    extractable text (a scanned image needs OCR first).
+    This runs pdfplumber in the calling process with no bound on its cost:
+    untrusted PDFs go through `extractors.pdf_sandbox.read_pdf`, which runs
+    this in a limited child process. Raises PdfError when the PDF is
+    truncated, encrypted, corrupt, or has no extractable text (a scanned
+    image needs OCR first), and PdfTooLargeError when it has more than
+    `max_pages` pages (counted before any text is extracted).
     """
     if EOF_MARKER not in data[-EOF_WINDOW:]:
         raise PdfError(
             f"{source} looks truncated (no %%EOF marker at its end); "
             "download or export it again"
         )
-    pages = _page_texts(data, source)
+    pages = _page_texts(data, source, max_pages)
     if not pages:
         raise PdfError(f"{source} has no pages")
     text = PAGE_SEPARATOR.join(pages)
@@ -66,18 +72,29 @@ def _page_starts(pages: list[str]) -> tuple[int, ...]:
     return tuple(starts)
 
 
-def _page_texts(data: bytes, source: str) -> list[str]:
-    """Run pdfplumber; translate any failure of it into a PdfError with a reason."""
+def _page_texts(data: bytes, source: str, max_pages: int | None) -> list[str]:
+    """Run pdfplumber; translate any failure of it into a PdfError with a reason.
+
+    MemoryError and our own InputErrors (the page limit, or a budget limit
+    that `extractors.pdf_guards` raised inside pdfminer) pass through, even
+    when pdfplumber wrapped them: they are the real reason, not corruption.
+    """
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if max_pages is not None and len(pdf.pages) > max_pages:
+                raise PdfTooLargeError(
+                    f"{source} has {len(pdf.pages)} pages, over the limit of "
+                    f"{max_pages}"
+                )
             texts: list[str] = []
             for page in pdf.pages:
                 texts.append(page.extract_text() or "")
                 page.close()
             return texts
-    except MemoryError:
-        raise
     except Exception as exc:  # the single pdfplumber boundary: see module doc
+        cause = _unwrap(exc)
+        if isinstance(cause, MemoryError | InputError):
+            raise cause from None
         raise _pdf_error(exc, source) from exc
 
 
