@@ -5,6 +5,11 @@ metrics registry, rate limiter and settings on `app.state`, so several apps
 (one per test) can live in one process. Start-up (the lifespan) migrates the
 database to head and loads the clause engine once; routes get it through
 `service.deps.EngineDep`.
+
+Middleware, outermost first: the nosniff header, the request log (and the
+last-resort 500), refusal of URLs with unstorable text, OPTIONS and `Allow`,
+then the body size limits, so every answer of the inner ones is logged and
+stamped.
 """
 
 from __future__ import annotations
@@ -16,13 +21,20 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from extractors.engine import ENGINE_VERSION
+from extractors.pdf_sandbox import set_parallel_readers
 from service.auth import RateLimiter
 from service.db import init_db, make_engine
 from service.engine import service_engine
+from service.http_edges import (
+    AllowMiddleware,
+    SecurityHeadersMiddleware,
+    UrlTextMiddleware,
+)
 from service.jobs.runtime import start_jobs, stop_jobs
 from service.metrics import Metrics
 from service.observability import RequestLogMiddleware, configure_logging
 from service.problems import add_problem_schema, install_problem_handlers
+from service.request_bodies import BodyLimitMiddleware
 from service.routes import API_PREFIX, ROOT_ROUTERS, api_router, batches
 from service.settings import Settings, get_settings
 from service.web import STATIC_DIR
@@ -39,6 +51,7 @@ DESCRIPTION = (
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate the database and load the engine before the first request."""
     init_db(app.state.db_engine)
+    set_parallel_readers(app.state.settings.pdf_max_parallel)
     app.state.clause_engine = service_engine(app.state.settings.model)
     start_jobs(app)  # in-process job threads, or the Celery publisher
     try:
@@ -62,10 +75,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db_engine = make_engine(settings.database_url)
     app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.auth_throttle = RateLimiter(settings.auth_failures_per_minute)
     app.state.clause_engine = None
     install_problem_handlers(app)
     add_problem_schema(app)
+    # add_middleware wraps what is there: the last added is the outermost.
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AllowMiddleware)
+    app.add_middleware(UrlTextMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(api_router())
     app.include_router(batches.router, prefix=API_PREFIX)
     for router in ROOT_ROUTERS:

@@ -1,10 +1,15 @@
-"""API keys, the `current_tenant` dependency and the per-key rate limiter.
+"""API keys, the `current_tenant` dependency, the rate limiter and the throttle.
 
 A key is `cw_` + 43 URL-safe random characters, shown once at creation;
 only its SHA-256 is stored, with the first characters kept as a `prefix`
 people can recognise. A request presents it as `Authorization: Bearer <key>`
 or `X-API-Key: <key>`. Everything a route reads or writes is scoped to the
 tenant this returns.
+
+Two fixed-window counters guard it, both in this process only: requests per
+key (the API's and its web sessions' together), and failed authentications
+per client address, so that nobody can try keys, or make the service look
+them up, without limit.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Final
 
@@ -81,7 +86,7 @@ def create_key(session: Session, tenant_name: str) -> tuple[str, ApiKeyRecord]:
 
 
 class RateLimiter:
-    """Fixed-window request counter per API key.
+    """Fixed-window counter per key (an API key's id, a client address).
 
     State lives in this process only: with N worker processes a key may make
     up to N x `limit` requests a window. Windows are aligned to multiples of
@@ -99,19 +104,29 @@ class RateLimiter:
         self.window_s = window_s
         self._clock = clock
         self._lock = threading.Lock()
-        self._counts: dict[uuid.UUID, tuple[int, int]] = {}
+        self._counts: dict[Hashable, tuple[int, int]] = {}
 
-    def hit(self, key_id: uuid.UUID) -> float | None:
-        """Count one request; return seconds to wait when over the limit."""
+    def hit(self, key: Hashable) -> float | None:
+        """Count one event; return seconds to wait when over the limit."""
         now = self._clock()
         window = int(now // self.window_s)
         with self._lock:
             if len(self._counts) > 10_000:
                 self._forget_before(window)
-            started, count = self._counts.get(key_id, (window, 0))
+            started, count = self._counts.get(key, (window, 0))
             count = count + 1 if started == window else 1
-            self._counts[key_id] = (window, count)
+            self._counts[key] = (window, count)
         if count <= self.limit:
+            return None
+        return (window + 1) * self.window_s - now
+
+    def blocked(self, key: Hashable) -> float | None:
+        """Return seconds to wait if `key` used up this window, without counting."""
+        now = self._clock()
+        window = int(now // self.window_s)
+        with self._lock:
+            started, count = self._counts.get(key, (window, 0))
+        if started != window or count < self.limit:
             return None
         return (window + 1) * self.window_s - now
 
@@ -144,30 +159,67 @@ def get_rate_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
+def get_auth_throttle(request: Request) -> RateLimiter:
+    """Return the app's counter of failed authentications per client address."""
+    throttle: RateLimiter = request.app.state.auth_throttle
+    return throttle
+
+
+def client_address(request: Request) -> str:
+    """Return the client's address (the proxy's, unless uvicorn trusts it)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def enforce_rate_limit(limiter: RateLimiter, key_id: uuid.UUID) -> None:
+    """Count one request of a key, API or web session; 429 over the limit."""
+    retry_after = limiter.hit(key_id)
+    if retry_after is not None:
+        raise _too_many(
+            f"rate limit of {limiter.limit} requests per minute for this key reached",
+            retry_after,
+        )
+
+
 def current_tenant(
     request: Request,
     session: Annotated[Session, Depends(get_session)],
     limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
+    throttle: Annotated[RateLimiter, Depends(get_auth_throttle)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header_key: Annotated[str | None, Security(_header)],
 ) -> Caller:
-    """Authenticate the request's API key, apply its rate limit, name its tenant."""
+    """Authenticate the request's API key, apply its rate limit, name its tenant.
+
+    An address that failed `throttle.limit` times this minute is refused
+    before its key is even looked up, whatever key it sends.
+    """
     key = bearer.credentials if bearer is not None else header_key
     if not key:
         raise _unauthorized("no API key: send 'Authorization: Bearer <key>'")
+    address = client_address(request)
+    wait = throttle.blocked(address)
+    if wait is not None:
+        raise _too_many(
+            f"too many failed authentications from this address"
+            f" ({throttle.limit} a minute); wait before trying again",
+            wait,
+        )
     caller = active_caller(session, col(ApiKeyRecord.key_sha256) == hash_key(key))
     if caller is None:
+        throttle.hit(address)
         raise _unauthorized("the API key is unknown or revoked")
     request.state.tenant = caller.tenant_name
-    retry_after = limiter.hit(caller.key_id)
-    if retry_after is not None:
-        raise ProblemError(
-            429,
-            f"rate limit of {limiter.limit} requests per minute for this key reached",
-            slug="rate-limited",
-            headers={"Retry-After": str(max(1, math.ceil(retry_after)))},
-        )
+    enforce_rate_limit(limiter, caller.key_id)
     return caller
+
+
+def _too_many(detail: str, retry_after: float) -> ProblemError:
+    return ProblemError(
+        429,
+        detail,
+        slug="rate-limited",
+        headers={"Retry-After": str(max(1, math.ceil(retry_after)))},
+    )
 
 
 def _unauthorized(detail: str) -> ProblemError:

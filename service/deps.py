@@ -22,6 +22,8 @@ from service.settings import Settings
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 2**31 - 1
 """Larger offsets overflow SQLite's INTEGER (a 500, not an empty page)."""
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+"""`offset` of every listing, API and web pages alike: bounded, so a 422."""
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -44,7 +46,7 @@ def get_metrics(request: Request) -> Metrics:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: OffsetQuery = 0,
 ) -> Page:
     """Read `limit` and `offset` from the query string."""
     return Page(limit=limit, offset=offset)

@@ -10,20 +10,20 @@ browser's guess) is ignored. Identical bytes are stored once per tenant.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import uuid
 from typing import Final
 
-import pdfplumber
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from extractors.errors import TooLargeError
 from extractors.output import json_safe
 from extractors.parse import parse_bytes
+from extractors.pdf_limits import MIB, PdfLimits
 from extractors.sniff import is_pdf
 from extractors.types import Document
+from service.document_labels import check_same_labels, check_version_free
 from service.problems import ProblemError
 from service.schemas import DocumentMeta
 from service.settings import Settings
@@ -46,7 +46,9 @@ def store_document(
 
     `created` is False when the tenant already had these exact bytes: the
     stored document is returned unchanged. Raises `InputError` subclasses
-    (mapped to 413/415/422) and `ProblemError` (415 mislabelled, 403 quota).
+    (mapped to 413/415/422) and `ProblemError` (415 mislabelled, 403 quota,
+    409 family version taken or bytes stored under other labels; see
+    `service.document_labels`).
     """
     source = f"'{meta.name}'" if meta.name else "the document"
     if len(data) > settings.max_upload_bytes:
@@ -58,19 +60,23 @@ def store_document(
     sha256 = hashlib.sha256(data).hexdigest()
     existing = find_by_sha256(session, tenant_id=tenant_id, sha256=sha256)
     if existing is not None:
+        check_same_labels(existing, meta)
         return existing, False
-    document = _parse(data, meta.name, settings, source)
+    check_version_free(session, tenant_id, meta.family, meta.version)
+    document = _parse(data, meta.name, settings)
     _check_quota(session, tenant_id, settings.max_documents_per_tenant)
     record = _record(tenant_id, data, document, meta)
     session.add(record)
     try:
         session.commit()
     except IntegrityError:
-        # The same bytes were stored by a concurrent request a moment ago.
+        # A concurrent request stored the same bytes, or took the version label.
         session.rollback()
         existing = find_by_sha256(session, tenant_id=tenant_id, sha256=sha256)
         if existing is None:
+            check_version_free(session, tenant_id, meta.family, meta.version)
             raise
+        check_same_labels(existing, meta)
         return existing, False
     session.refresh(record)
     return record, True
@@ -108,35 +114,27 @@ def _mislabelled(detail: str) -> ProblemError:
     )
 
 
-def _parse(data: bytes, name: str | None, settings: Settings, source: str) -> Document:
-    """Parse with the size limit; refuse PDFs over the page limit before extracting."""
-    limit = settings.max_pdf_pages
-    if is_pdf(data):
-        pages = count_pdf_pages(data)
-        if pages is not None and pages > limit:
-            raise _too_many_pages(source, pages, limit)
-    document = parse_bytes(data, name=name, max_bytes=settings.max_upload_bytes)
-    if document.media_type == PDF_TYPE and len(document.page_starts) > limit:
-        raise _too_many_pages(source, len(document.page_starts), limit)
-    return document
+def _parse(data: bytes, name: str | None, settings: Settings) -> Document:
+    """Parse with the size limit; a PDF is read in the sandbox, pages counted first."""
+    return parse_bytes(
+        data,
+        name=name,
+        max_bytes=settings.max_upload_bytes,
+        pdf_limits=pdf_limits(settings),
+    )
 
 
-def count_pdf_pages(data: bytes) -> int | None:
-    """Count a PDF's pages from its page tree, without extracting any text.
-
-    Returns None when pdfplumber cannot open it: `parse_bytes` then refuses
-    the file with the precise reason (encrypted, corrupt, truncated).
-    """
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return len(pdf.pages)
-    except Exception as exc:  # pdfplumber's errors are many; the parser reports
-        logger.debug("cannot count PDF pages (%s); the parser will say why", exc)
-        return None
-
-
-def _too_many_pages(source: str, pages: int, limit: int) -> TooLargeError:
-    return TooLargeError(f"{source} has {pages} pages, over the limit of {limit}")
+def pdf_limits(settings: Settings) -> PdfLimits:
+    """Return the limits an uploaded PDF is read within (`extractors.pdf_sandbox`)."""
+    return PdfLimits(
+        timeout_s=settings.pdf_timeout_s,
+        cpu_s=settings.pdf_max_cpu_s,
+        max_memory_bytes=settings.pdf_max_memory_mb * MIB,
+        max_inflated_bytes=settings.pdf_max_inflated_bytes,
+        max_content_tokens=settings.pdf_max_content_tokens,
+        max_chars=settings.pdf_max_chars,
+        max_pages=settings.max_pdf_pages,
+    )
 
 
 def _check_quota(session: Session, tenant_id: uuid.UUID, limit: int) -> None:

@@ -1,10 +1,12 @@
 """License families: version histories and clause-level diffs between documents.
 
 A document joins a family through the `family` and `version` labels given at
-upload. Versions are ordered by a *natural sort* of their labels: digit runs
-compare as numbers and letter runs as lower-case words, everything else
-(dots, dashes, spaces) only separates them, so "3" < "3.1" < "3.2" < "10" and
-"v2" < "v10". A label that extends another sorts after it ("3.1" < "3.1-rc1").
+upload (or set later with `PATCH /v1/documents/{id}`); a version label names
+one document of its family (`service.document_labels`). Versions are ordered
+by a *natural sort* of their labels: digit runs compare as numbers and letter
+runs as lower-case words, everything else (dots, dashes, spaces) only
+separates them, so "3" < "3.1" < "3.2" < "10" and "v2" < "v10". A label
+that extends another sorts after it ("3.1" < "3.1-rc1").
 Documents with no version label come first; equal labels are ordered by
 upload time, then id, so the order is total and stable.
 
@@ -113,7 +115,8 @@ def pick_pair(
 ) -> tuple[DocumentRecord, DocumentRecord]:
     """Return the documents labelled `old` and `new`; defaults: previous -> latest.
 
-    A label carried by several documents names the latest uploaded of them.
+    Labels are unique within a family (revision 0003); were one still shared,
+    it would name the latest uploaded of its documents.
     """
     new_index = len(history) - 1 if new is None else _index_of(history, new)
     if old is not None:
@@ -195,10 +198,16 @@ def ensure_scan(
     metrics: Metrics | None = None,
 ) -> ScanRecord:
     """Return the document's latest successful scan, running one if it has none."""
-    scan = session.exec(_succeeded(document)).first()
-    if scan is not None and scan.result is not None:
+    scan = latest_scan(session, document)
+    if scan is not None:
         return scan
     return scan_document(session, engine, document, metrics=metrics)
+
+
+def latest_scan(session: Session, document: DocumentRecord) -> ScanRecord | None:
+    """Return the document's latest successful scan (with its result), if any."""
+    scan = session.exec(_succeeded(document)).first()
+    return scan if scan is not None and scan.result is not None else None
 
 
 def _latest_scan_id(session: Session, document: DocumentRecord) -> uuid.UUID | None:

@@ -3,18 +3,27 @@
 Every error leaves as `application/problem+json` with `type`, `title`,
 `status`, `detail` and `instance` (the request path). Status codes:
 
+* 400 a body that cannot be parsed at all (broken multipart, say)
 * 401 missing, unknown or revoked API key (with `WWW-Authenticate: Bearer`)
 * 403 the tenant's document quota is full
 * 404 unknown id, *including another tenant's id* (never 403: ids do not leak)
-* 409 a name already taken (profiles)
-* 413 document over `max_upload_bytes`, or a PDF over `max_pdf_pages`
+* 409 a name already taken (profiles); a family version already taken, or
+  the same bytes stored under other labels (`existing_document_id` and
+  `existing_document_url` name the document in the way)
+* 413 document over `max_upload_bytes`, a PDF over `max_pdf_pages`, a PDF
+  over a content limit (inflated bytes, content tokens, characters: see
+  `extractors.pdf_limits`), or a request body over its route's limit
+  (refused while it streams)
 * 415 not a text, Markdown or PDF document (binary junk, images, archives),
   or a declared content type that the bytes contradict (mislabelled)
-* 422 request validation; a document that is empty, not decodable, or an
-  encrypted/corrupt/image-only PDF; an invalid organisation profile
-* 429 rate limit, with `Retry-After` in seconds
+* 422 request validation (NUL or lone surrogates in text, JSON too deep or
+  too large included); a document that is empty, not decodable, or an
+  encrypted/corrupt/image-only PDF; a PDF whose reader ran out of time or
+  memory (`pdf-too-costly`); an invalid organisation profile
+* 429 rate limit, or too many failed authentications, with `Retry-After`
 * 500 anything unexpected: logged with its traceback, never swallowed
-* 503 `/readyz` when a readiness check fails
+* 503 `/readyz` when a readiness check fails; an upload whose PDF waited
+  its whole time limit for a reader (`pdf-readers-busy`, with `Retry-After`)
 """
 
 from __future__ import annotations
@@ -35,7 +44,9 @@ from extractors.errors import (
     DecodeError,
     EmptyDocumentError,
     InputError,
+    PdfBusyError,
     PdfError,
+    PdfResourceError,
     TooLargeError,
     UnsupportedFormatError,
 )
@@ -70,6 +81,7 @@ class ProblemError(Exception):
         slug: str | None = None,
         title: str | None = None,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -77,6 +89,21 @@ class ProblemError(Exception):
         self.type = TYPE_BASE + slug if slug else "about:blank"
         self.title = title or HTTPStatus(status).phrase
         self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+        """RFC 9457 extension members, e.g. the id of the document in the way."""
+
+
+class BodyProblemError(StarletteHTTPException):
+    """A problem found while a request body is read, before the route runs.
+
+    FastAPI answers any other exception raised while it reads a body with a
+    bare 400; an `HTTPException` passes through, so this one reaches
+    `_on_http` and keeps its status, type and detail.
+    """
+
+    def __init__(self, status: int, detail: str, *, slug: str) -> None:
+        super().__init__(status, detail)
+        self.type = TYPE_BASE + slug
 
 
 def not_found(kind: str, ident: str) -> ProblemError:
@@ -84,6 +111,8 @@ def not_found(kind: str, ident: str) -> ProblemError:
     return ProblemError(404, f"no {kind} with id '{ident}'", slug="not-found")
 
 
+BUSY_RETRY_AFTER_S: Final = "5"
+"""Seconds a client is asked to wait when every PDF reader is busy."""
 # Most specific first: the first class the error is an instance of wins.
 _INPUT_PROBLEMS: Final[tuple[tuple[type[InputError], int, str, str], ...]] = (
     (TooLargeError, 413, "too-large", "Document too large"),
@@ -91,6 +120,8 @@ _INPUT_PROBLEMS: Final[tuple[tuple[type[InputError], int, str, str], ...]] = (
     (EmptyDocumentError, 422, "empty-document", "Empty document"),
     (DecodeError, 422, "undecodable-text", "Text cannot be decoded"),
     (PdfError, 422, "unreadable-pdf", "Unreadable PDF"),
+    (PdfResourceError, 422, "pdf-too-costly", "PDF too costly to read"),
+    (PdfBusyError, 503, "pdf-readers-busy", "Every PDF reader is busy"),
     (InputError, 422, "invalid-document", "Invalid document"),
 )
 
@@ -131,6 +162,7 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
         detail=exc.detail,
         type_=exc.type,
         headers=exc.headers,
+        extra=exc.extra,
     )
 
 
@@ -138,8 +170,14 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) else phrase
+    type_ = exc.type if isinstance(exc, BodyProblemError) else "about:blank"
     return problem_response(
-        request, exc.status_code, title=phrase, detail=detail, headers=exc.headers
+        request,
+        exc.status_code,
+        title=phrase,
+        detail=detail,
+        type_=type_,
+        headers=exc.headers,
     )
 
 
@@ -172,7 +210,12 @@ async def _on_input(request: Request, exc: Exception) -> JSONResponse:
     for cls, status, slug, title in _INPUT_PROBLEMS:
         if isinstance(exc, cls):
             return problem_response(
-                request, status, title=title, detail=str(exc), type_=TYPE_BASE + slug
+                request,
+                status,
+                title=title,
+                detail=str(exc),
+                type_=TYPE_BASE + slug,
+                headers={"Retry-After": BUSY_RETRY_AFTER_S} if status == 503 else None,
             )
     raise AssertionError("InputError is the last entry")  # pragma: no cover
 
@@ -185,6 +228,26 @@ async def _on_config(request: Request, exc: Exception) -> JSONResponse:
         detail=str(exc),
         type_=TYPE_BASE + "invalid-profile",
     )
+
+
+def problem_body(
+    path: str,
+    status: int,
+    detail: str,
+    *,
+    slug: str,
+    title: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return a problem body for middleware, which answers without a `Request`."""
+    return ProblemDetail(
+        type=TYPE_BASE + slug,
+        title=title or HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=path,
+        **dict(extra or {}),
+    ).model_dump()
 
 
 def internal_error_body(path: str, request_id: str) -> dict[str, Any]:

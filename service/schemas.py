@@ -10,10 +10,19 @@ that a field the engine adds later passes through instead of failing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
+from service.input_rules import EncodableText, StoredText, storable_tree
 from service.tables import DocumentRecord, ProfileRecord, ScanRecord
 
 URL_PATTERN = r"^https?://\S+$"
@@ -26,7 +35,7 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-class DocumentMeta(BaseModel):
+class DocumentLabels(BaseModel):
     """What the caller says about a document: labels for families and search."""
 
     name: str | None = Field(default=None, max_length=500)
@@ -38,13 +47,43 @@ class DocumentMeta(BaseModel):
     tags: list[str] = Field(default_factory=list, max_length=50)
 
 
+class DocumentMeta(DocumentLabels):
+    """Labels as a client sends them: only text that any database can store.
+
+    Stored labels are shown through `DocumentLabels`, unchecked, so a row
+    written before this rule still reads.
+    """
+
+    @field_validator("name", "family", "version", "source_url", "tags", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return storable_tree(value)
+
+
+def document_meta(**fields: Any) -> DocumentMeta:
+    """Build labels from form fields and a file name; invalid ones are a 422.
+
+    Routes build these from several request fields, after FastAPI validated
+    the request, so a refusal here must still answer as request validation.
+    """
+    try:
+        return DocumentMeta(**fields)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in errors]
+        ) from exc
+
+
 class DocumentCreate(DocumentMeta):
     """A document sent as JSON text (UTF-8; its type is sniffed from the text)."""
 
-    text: str = Field(description="the document text, exactly as it should be cited")
+    text: EncodableText = Field(
+        description="the document text, exactly as it should be cited"
+    )
 
 
-class DocumentPublic(DocumentMeta):
+class DocumentPublic(DocumentLabels):
     """A stored document, without its text (see `GET .../text`)."""
 
     id: str
@@ -237,8 +276,8 @@ class EvaluationPublic(BaseModel):
 class ProfileCreate(BaseModel):
     """An organisation profile (fields as in `examples/profile.example.yml`)."""
 
-    name: str = Field(min_length=1, max_length=200)
-    profile: dict[str, Any] = Field(
+    name: StoredText = Field(min_length=1, max_length=200)
+    profile: Annotated[dict[str, Any], BeforeValidator(storable_tree)] = Field(
         description="monthly_active_users, daily_active_users, annual_revenue,"
         " regions, intended_uses; `name` defaults to the profile's name",
     )

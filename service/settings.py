@@ -13,6 +13,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from extractors.pdf_limits import DEFAULT_PDF_LIMITS
+from extractors.pdf_sandbox import DEFAULT_PARALLEL_READERS
+
 MIB = 1024 * 1024
 ModelChoice = Literal["none", "encoder", "llm", "encoder+llm"]
 
@@ -28,9 +31,51 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(default=20 * MIB, gt=0)
     max_pdf_pages: int = Field(default=300, gt=0)
+    pdf_timeout_s: float = Field(
+        default=DEFAULT_PDF_LIMITS.timeout_s,
+        gt=0,
+        description="wall-clock seconds one PDF may take to read (422 above)",
+    )
+    pdf_max_cpu_s: int = Field(
+        default=DEFAULT_PDF_LIMITS.cpu_s,
+        ge=1,
+        description="CPU seconds one PDF may take to read (422 above)",
+    )
+    pdf_max_memory_mb: int = Field(
+        default=DEFAULT_PDF_LIMITS.max_memory_bytes // MIB,
+        ge=128,
+        description="address space of the process that reads one PDF (422 above)",
+    )
+    pdf_max_inflated_bytes: int = Field(
+        default=DEFAULT_PDF_LIMITS.max_inflated_bytes,
+        gt=0,
+        description="bytes a PDF's compressed streams may inflate to (413 above)",
+    )
+    pdf_max_content_tokens: int = Field(
+        default=DEFAULT_PDF_LIMITS.max_content_tokens,
+        gt=0,
+        description="operators and operands in a PDF's page content (413 above)",
+    )
+    pdf_max_chars: int = Field(
+        default=DEFAULT_PDF_LIMITS.max_chars,
+        gt=0,
+        description="characters a PDF may draw, all pages together (413 above)",
+    )
+    pdf_max_parallel: int = Field(
+        default=DEFAULT_PARALLEL_READERS,
+        ge=1,
+        description="PDF readers at once per process; more wait (503 when the"
+        " wait passes the PDF time limit)",
+    )
     max_documents_per_tenant: int = Field(default=100_000, gt=0)
     rate_limit_per_minute: int = Field(
         default=600, gt=0, description="requests per API key per minute, per process"
+    )
+    auth_failures_per_minute: int = Field(
+        default=20,
+        gt=0,
+        description="failed authentications per client address per minute, "
+        "per process; over it, that address is refused (429) until the minute ends",
     )
     job_mode: Literal["inprocess", "celery"] = "inprocess"
     redis_url: str = "redis://127.0.0.1:6379/0"

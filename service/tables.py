@@ -13,7 +13,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
@@ -74,11 +74,23 @@ class DocumentRecord(SQLModel, table=True):
     """Uploaded bytes, parsed once: `text` is exactly what scan offsets index.
 
     Identical bytes are stored once per tenant (unique tenant + sha256).
-    `family`/`version` are the caller's labels, the base for license families.
+    `family`/`version` are the caller's labels, the base for license families;
+    a label names one document (unique tenant + family + version, an index so
+    that revision 0003 did not have to rebuild the table on SQLite; NULLs are
+    distinct, so documents without a family or version are not limited).
     """
 
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("tenant_id", "sha256"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "sha256"),
+        Index(
+            "uq_document_tenant_id_family_version",
+            "tenant_id",
+            "family",
+            "version",
+            unique=True,
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     tenant_id: uuid.UUID = Field(

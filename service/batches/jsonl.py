@@ -6,9 +6,11 @@ One card per line, an object with a string `id` and exactly one of:
 - `markdown`: the card as Markdown, YAML front matter included, e.g.
   `{"id": "acme/m-7b", "markdown": "---\\nlicense: apache-2.0\\n---\\n# M-7B ..."}`.
 
-Blank lines are skipped. A submission with a line that is not JSON, not an
-object, lacks `id` or a text field, or repeats an `id` is refused as a whole,
-naming the 1-based line, so the client fixes it once and nothing half-stored
+Blank lines are skipped. A submission with a line that is not JSON (or is
+nested too deeply, see `service.input_rules.loads_bounded`), not an object,
+lacks `id` or a text field, holds text no database stores (NUL in an id, a
+lone surrogate anywhere), or repeats an `id` is refused as a whole, naming
+the 1-based line, so the client fixes it once and nothing half-stored
 lingers. An empty text is *not* refused here: it is a card the parser rejects,
 and is recorded as that item's failure.
 """
@@ -19,6 +21,8 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Literal
+
+from service.input_rules import JsonLimitError, loads_bounded, unencodable, unstorable
 
 TEXT_FIELDS: Final = ("text", "markdown")
 MAX_ID_CHARS: Final = 300
@@ -78,15 +82,20 @@ def parse_jsonl(data: bytes, *, max_items: int) -> tuple[CardInput, ...]:
 
 
 def check_unique(cards: tuple[CardInput, ...], *, max_items: int) -> None:
-    """Refuse a multipart submission with repeated names or too many files."""
+    """Refuse a multipart submission with repeated names or too many files.
+
+    Each name is an id, checked as `card_id` checks a line's.
+    """
     if not cards:
         raise BatchInputError("the submission holds no files")
     if len(cards) > max_items:
         raise BatchInputError(f"{len(cards)} files, over the limit of {max_items}")
-    names = [card.item_id for card in cards]
-    for index, name in enumerate(names):
-        if name in names[:index]:
-            raise BatchInputError(f"duplicate file name {name!r}")
+    seen: set[str] = set()
+    for card in cards:
+        card_id(card.item_id, None, what="file name")
+        if card.item_id in seen:
+            raise BatchInputError(f"duplicate file name {card.item_id!r}")
+        seen.add(card.item_id)
 
 
 def _lines(body: str) -> Iterator[tuple[int, str]]:
@@ -99,11 +108,13 @@ def _lines(body: str) -> Iterator[tuple[int, str]]:
 def _card(raw: str, number: int) -> CardInput:
     """Validate one line into a card."""
     try:
-        value: Any = json.loads(raw)
+        value: Any = loads_bounded(raw)
     except json.JSONDecodeError as exc:
         raise BatchInputError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", line=number
         ) from exc
+    except JsonLimitError as exc:
+        raise BatchInputError(str(exc), line=number) from exc
     if not isinstance(value, dict):
         kind = type(value).__name__
         raise BatchInputError(f"expected a JSON object, got {kind}", line=number)
@@ -119,6 +130,9 @@ def _card(raw: str, number: int) -> CardInput:
     content = value[field]
     if not isinstance(content, str):
         raise BatchInputError(f"{field!r} must be a string", line=number)
+    reason = unencodable(content)
+    if reason is not None:
+        raise BatchInputError(f"{field!r} {reason}", line=number)
     card_kind: CardKind = "markdown" if field == "markdown" else "text"
     return CardInput(item_id, content.encode("utf-8"), card_kind, number)
 
@@ -130,9 +144,16 @@ def _item_id(value: dict[str, Any], number: int) -> str:
     item_id = value["id"]
     if isinstance(item_id, bool) or not isinstance(item_id, str | int):
         raise BatchInputError("'id' must be a string", line=number)
-    text = str(item_id).strip()
+    return card_id(str(item_id).strip(), number)
+
+
+def card_id(text: str, line: int | None, *, what: str = "'id'") -> str:
+    """Return a card's id if it can be stored: not empty, short, no NUL."""
     if not text:
-        raise BatchInputError("'id' is empty", line=number)
+        raise BatchInputError(f"{what} is empty", line=line)
     if len(text) > MAX_ID_CHARS:
-        raise BatchInputError(f"'id' is over {MAX_ID_CHARS} characters", line=number)
+        raise BatchInputError(f"{what} is over {MAX_ID_CHARS} characters", line=line)
+    reason = unstorable(text)
+    if reason is not None:
+        raise BatchInputError(f"{what} {reason}", line=line)
     return text

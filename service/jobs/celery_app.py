@@ -10,6 +10,14 @@ lease (renewed while alive) runs out, and its handler skips the items
 already recorded. One message at a time per process (`prefetch_multiplier=1`) keeps
 10,000-card batches spread over all workers instead of hoarded by one.
 
+When a whole worker dies (SIGKILL, a lost machine) nobody rejects its message,
+and Redis would redeliver it only after the visibility timeout (an hour).
+So each worker process also runs a `LeaseSweeper` (as the API does): every
+third of a lease it requeues the jobs whose lease expired and publishes them
+again, and a live worker takes them over. In a prefork pool the sweeper
+runs in each child (started after the fork, so no thread or connection
+crosses a fork); with `solo` or `threads`, in the worker process itself.
+
 Start a worker with `python -m service.jobs.worker --concurrency 2` (what
 `clausewise worker` runs) or `celery -A service.jobs.celery_app worker`.
 """
@@ -18,19 +26,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
-from celery import Celery
+from celery import Celery, signals
+from celery.concurrency.prefork import TaskPool as PreforkPool
 
 from service.jobs.config import JobSettings
 from service.jobs.handlers import HandlerRegistry, default_registry
 from service.jobs.inprocess import make_owner
 from service.jobs.lease import LeaseKeeper
 from service.jobs.store import WORKER_LOST, JobStore
+from service.jobs.sweeper import LeaseSweeper
 from service.jobs.tables import JobStatus
 from service.settings import Settings
 
@@ -153,6 +164,40 @@ class CeleryDispatcher:
         self.dispatch(queued)
         return len(queued)
 
+
+@cache
+def start_sweeper() -> LeaseSweeper:
+    """Start this worker process's lease sweeper (once per process)."""
+    runtime = _runtime()
+    sweeper = LeaseSweeper(
+        runtime.store, runtime.registry, CeleryDispatcher(app).dispatch
+    )
+    sweeper.start()
+    logger.info(
+        "lease sweeper started in process %d, every %.1f s",
+        os.getpid(),
+        sweeper.interval,
+    )
+    return sweeper
+
+
+def _sweep_in_pool_child(**_: Any) -> None:
+    """A prefork child sweeps: it owns its database engine, made after the fork."""
+    start_sweeper()
+
+
+def _sweep_in_worker(sender: Any = None, **_: Any) -> None:
+    """A solo or threads worker sweeps itself; a prefork parent does not.
+
+    Its children do: a thread in the parent would be forked into every child.
+    """
+    pool_cls = getattr(getattr(sender, "controller", None), "pool_cls", None)
+    if not (isinstance(pool_cls, type) and issubclass(pool_cls, PreforkPool)):
+        start_sweeper()
+
+
+signals.worker_process_init.connect(_sweep_in_pool_child, weak=False)
+signals.worker_ready.connect(_sweep_in_worker, weak=False)
 
 app = make_celery()
 """The app `celery -A service.jobs.celery_app worker` finds (settings from env)."""

@@ -3,8 +3,10 @@
 `start_jobs(app)` runs in the app's lifespan after the migrations. With
 `job_mode=inprocess` (the embedded default) it starts worker threads here;
 with `job_mode=celery` it only publishes, and `clausewise worker` processes
-do the work. Either way new jobs are handed over by `JobRuntime.dispatch`
-after the transaction that stored them has committed.
+do the work, while a `LeaseSweeper` thread here requeues and republishes
+jobs whose worker died (so a killed worker's batch does not wait for the
+broker's visibility timeout). Either way new jobs are handed over by
+`JobRuntime.dispatch` after the transaction that stored them has committed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from service.jobs.config import JobSettings
 from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import InProcessRunner
 from service.jobs.store import JobStore
+from service.jobs.sweeper import LeaseSweeper
 from service.metrics import Metrics
 from service.scan_jobs import register_scan_handler
 from service.settings import Settings
@@ -38,6 +41,7 @@ class JobRuntime:
     max_attempts: int = 3
     runner: InProcessRunner | None = None
     celery: CeleryDispatcher | None = None
+    sweeper: LeaseSweeper | None = None
 
     def dispatch(self, job_ids: Sequence[uuid.UUID]) -> None:
         """Hand committed jobs over: wake the threads, or publish to Celery."""
@@ -55,17 +59,21 @@ def start_jobs(app: FastAPI) -> JobRuntime:
     jobs: JobSettings = getattr(app.state, "job_settings", None) or JobSettings()
     batches = getattr(app.state, "batch_settings", None) or BatchSettings()
     store = JobStore(app.state.db_engine, lease_seconds=jobs.job_lease_seconds)
+    registry = _registry(app, metrics)
     if settings.job_mode == "celery":
         celery = CeleryDispatcher(make_celery(settings, jobs))
         celery.recover(store)
+        sweeper = LeaseSweeper(store, registry, celery.dispatch)
+        sweeper.start()
         runtime = JobRuntime(
-            store, metrics, batches, jobs.job_max_attempts, celery=celery
+            store,
+            metrics,
+            batches,
+            jobs.job_max_attempts,
+            celery=celery,
+            sweeper=sweeper,
         )
     else:
-        registry = HandlerRegistry()
-        scanner = register_handlers(registry, app.state.clause_engine)
-        scanner.on_recorded = _count_items(metrics)
-        register_scan_handler(registry, app.state.clause_engine, metrics)
         runner = InProcessRunner(
             app.state.db_engine,
             registry,
@@ -82,11 +90,22 @@ def start_jobs(app: FastAPI) -> JobRuntime:
     return runtime
 
 
+def _registry(app: FastAPI, metrics: Metrics) -> HandlerRegistry:
+    """Return the handlers bound to the app's engine (give-up hooks included)."""
+    registry = HandlerRegistry()
+    scanner = register_handlers(registry, app.state.clause_engine)
+    scanner.on_recorded = _count_items(metrics)
+    register_scan_handler(registry, app.state.clause_engine, metrics)
+    return registry
+
+
 def stop_jobs(app: FastAPI) -> None:
-    """Let the in-process threads finish their current job and stop."""
+    """Let the in-process threads finish their current job and stop; stop sweeping."""
     runtime: JobRuntime | None = getattr(app.state, "jobs", None)
     if runtime is not None and runtime.runner is not None:
         runtime.runner.stop()
+    if runtime is not None and runtime.sweeper is not None:
+        runtime.sweeper.stop()
 
 
 def get_jobs(request: Request) -> JobRuntime:

@@ -199,24 +199,39 @@ class JobStore:
         Jobs out of attempts stay `running` for `fail_exhausted`, which fails
         them and hands them to their kind's give-up hook.
         """
+        return len(self.requeue_expired_ids())
+
+    def requeue_expired_ids(self) -> list[uuid.UUID]:
+        """Requeue jobs whose lease ran out; return the ids this call requeued.
+
+        Each row is moved by a guarded UPDATE, so of several sweepers (API
+        processes, Celery workers) exactly one requeues a given job, and only
+        that one republishes it. The attempt count is kept: the next claim
+        counts the new attempt, as after an in-process restart.
+        """
         now = utcnow()
+        expired = [
+            _C.status == JobStatus.RUNNING.value,
+            _C.lease_until < now,
+            _C.attempts < _C.max_attempts,
+        ]
+        requeued: list[uuid.UUID] = []
         with self.engine.begin() as conn:
-            requeued = conn.execute(
-                update(JOBS)
-                .where(
-                    _C.status == JobStatus.RUNNING.value,
-                    _C.lease_until < now,
-                    _C.attempts < _C.max_attempts,
+            for found in conn.execute(select(_C.id).where(*expired)).scalars().all():
+                changed = conn.execute(
+                    update(JOBS)
+                    .where(_C.id == found, *expired)
+                    .values(
+                        status=JobStatus.QUEUED.value,
+                        owner=None,
+                        lease_until=None,
+                        available_at=now,
+                        updated_at=now,
+                    )
                 )
-                .values(
-                    status=JobStatus.QUEUED.value,
-                    owner=None,
-                    lease_until=None,
-                    available_at=now,
-                    updated_at=now,
-                )
-            )
-            return int(requeued.rowcount)
+                if changed.rowcount == 1:
+                    requeued.append(found)
+        return requeued
 
     def fail_exhausted(self, job_id: uuid.UUID | None = None) -> list[ClaimedJob]:
         """Fail jobs whose worker died on their last attempt; return them.

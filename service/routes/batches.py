@@ -6,6 +6,10 @@
 whole first (a bad line is a 422 naming it, and nothing is stored), then
 stored and queued; the answer is `202` with the batch. An `Idempotency-Key`
 header makes a retry return the same batch with `200` instead of a new one.
+
+The body's size is bounded while it streams (`service.request_bodies`);
+decoding it, line by line or part by part, runs in a worker thread so that
+ten thousand cards do not hold the event loop.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.datastructures import UploadFile
 
 from extractors.labels import ClauseType, Severity
 from service import crud
 from service.batches.config import BatchSettings
-from service.batches.jsonl import BatchInputError, CardInput, check_unique, parse_jsonl
+from service.batches.jsonl import BatchInputError, CardInput, parse_jsonl
+from service.batches.multipart import parse_multipart
 from service.batches.queries import ItemFilter, list_items, stream_items
 from service.batches.schemas import BatchItemPublic, BatchItemsPublic, BatchPublic
 from service.batches.service import IdempotencyConflictError, create_batch
@@ -34,7 +38,7 @@ from service.deps import PageDep, SessionDep, TenantDep
 from service.jobs.runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, problem_responses
 
-router = APIRouter(tags=["batches"], responses=problem_responses(401, 404, 429))
+router = APIRouter(tags=["batches"], responses=problem_responses(401, 404, 422, 429))
 
 JobsDep = Annotated[JobRuntime, Depends(get_jobs)]
 JSONL_TYPES: Final = frozenset(
@@ -188,50 +192,30 @@ def _create(
 
 
 async def _read_cards(request: Request, limits: BatchSettings) -> tuple[CardInput, ...]:
-    """Read and validate the whole submission before anything is stored."""
-    declared = request.headers.get("content-length")
-    if (
-        declared is not None
-        and declared.isdigit()
-        and int(declared) > limits.batch_max_bytes
-    ):
-        raise _too_large(limits)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    """Read and validate the whole submission before anything is stored.
+
+    The body (at most `batch_max_bytes`, enforced as it streams) is read on
+    the loop; the cards are decoded from it in a worker thread.
+    """
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in JSONL_TYPES and media_type != "multipart/form-data":
+        raise ProblemError(
+            415,
+            f"send JSON Lines ({NDJSON}) or multipart/form-data files,"
+            f" not {media_type!r}",
+            slug="unsupported-media-type",
+        )
+    body = await request.body()
     try:
         if media_type in JSONL_TYPES:
-            body = await request.body()
-            if len(body) > limits.batch_max_bytes:
-                raise _too_large(limits)
-            return parse_jsonl(body, max_items=limits.batch_max_items)
-        if media_type == "multipart/form-data":
-            return await _read_files(request, limits)
+            return await run_in_threadpool(
+                parse_jsonl, body, max_items=limits.batch_max_items
+            )
+        return await run_in_threadpool(
+            parse_multipart, body, content_type, max_items=limits.batch_max_items
+        )
     except BatchInputError as exc:
         raise ProblemError(
             422, str(exc), slug="invalid-batch", title="Invalid batch submission"
         ) from exc
-    raise ProblemError(
-        415,
-        f"send JSON Lines ({NDJSON}) or multipart/form-data files, not {media_type!r}",
-        slug="unsupported-media-type",
-    )
-
-
-async def _read_files(request: Request, limits: BatchSettings) -> tuple[CardInput, ...]:
-    """Turn each uploaded file into a card named after the file."""
-    cards: list[CardInput] = []
-    async with request.form(max_files=limits.batch_max_items + 1) as form:
-        for _field, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                name = (value.filename or "").strip() or f"file-{len(cards) + 1}"
-                cards.append(CardInput(name, await value.read(), "text"))
-    found = tuple(cards)
-    check_unique(found, max_items=limits.batch_max_items)
-    return found
-
-
-def _too_large(limits: BatchSettings) -> ProblemError:
-    return ProblemError(
-        413,
-        f"the submission is over the {limits.batch_max_bytes:,}-byte limit; split it",
-        slug="too-large",
-    )

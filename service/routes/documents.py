@@ -9,27 +9,32 @@ from fastapi.responses import PlainTextResponse
 
 from service import crud
 from service.deps import MetricsDep, PageDep, SessionDep, SettingsDep, TenantDep
+from service.document_labels import relabel
 from service.documents import store_document
+from service.family_schemas import DocumentLabelsUpdate
 from service.metrics import Metrics
 from service.problems import problem_responses
+from service.request_bodies import JsonBodyRoute
 from service.schemas import (
     URL_PATTERN,
     DocumentCreate,
     DocumentMeta,
     DocumentPublic,
     DocumentsPublic,
+    document_meta,
 )
 from service.tables import DocumentRecord
 
 router = APIRouter(
     prefix="/documents",
     tags=["documents"],
-    responses=problem_responses(401, 429),
+    responses=problem_responses(401, 422, 429),
+    route_class=JsonBodyRoute,
 )
 
 _UPLOAD_RESPONSES = {
     200: {"model": DocumentPublic, "description": "These bytes were already stored"},
-    **problem_responses(403, 413, 415, 422),
+    **problem_responses(400, 403, 409, 413, 415, 422, 503),
 }
 
 
@@ -58,7 +63,7 @@ def upload_document(
 ) -> DocumentPublic:
     """Store an uploaded file (type sniffed from its bytes); same bytes give 200."""
     data = file.file.read(settings.max_upload_bytes + 1)
-    meta = DocumentMeta(
+    meta = document_meta(
         name=file.filename,
         family=family,
         version=version,
@@ -141,6 +146,25 @@ def get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     return DocumentPublic.from_record(record)
+
+
+@router.patch(
+    "/{document_id}",
+    response_model=DocumentPublic,
+    responses=problem_responses(404, 409, 413, 422),
+)
+def relabel_document(
+    document_id: str, body: DocumentLabelsUpdate, session: SessionDep, caller: TenantDep
+) -> DocumentPublic:
+    """File a stored document under another family, version or tags.
+
+    Members left out keep their value, `null` clears one; a (family, version)
+    another document holds is a 409 naming it. The text and scans are kept.
+    """
+    record = crud.get_document(
+        session, tenant_id=caller.tenant_id, document_id=document_id
+    )
+    return DocumentPublic.from_record(relabel(session, record, body.applied_to(record)))
 
 
 @router.get(

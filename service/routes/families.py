@@ -36,7 +36,7 @@ from service.family_schemas import (
 )
 from service.problems import problem_responses
 
-router = APIRouter(tags=["families"], responses=problem_responses(401, 429))
+router = APIRouter(tags=["families"], responses=problem_responses(401, 422, 429))
 
 DiffFormat = Literal["json", "markdown"]
 MARKDOWN = "text/markdown; charset=utf-8"

@@ -9,11 +9,15 @@ from extractors.risk import profile_from_mapping
 from service import crud
 from service.deps import PageDep, SessionDep, TenantDep
 from service.problems import ProblemError, problem_responses
+from service.request_bodies import JsonBodyRoute
 from service.schemas import ProfileCreate, ProfilePublic, ProfilesPublic
 from service.tables import ProfileRecord
 
 router = APIRouter(
-    prefix="/profiles", tags=["profiles"], responses=problem_responses(401, 429)
+    prefix="/profiles",
+    tags=["profiles"],
+    responses=problem_responses(401, 422, 429),
+    route_class=JsonBodyRoute,
 )
 
 
@@ -21,7 +25,7 @@ router = APIRouter(
     "",
     status_code=201,
     response_model=ProfilePublic,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(409, 413, 422),
 )
 def create_profile(
     body: ProfileCreate, response: Response, session: SessionDep, caller: TenantDep

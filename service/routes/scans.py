@@ -46,7 +46,7 @@ from service.schemas import (
 )
 from service.tables import ProfileRecord, ScanStatus
 
-router = APIRouter(tags=["scans"], responses=problem_responses(401, 404, 429))
+router = APIRouter(tags=["scans"], responses=problem_responses(401, 404, 422, 429))
 
 
 JobsDep = Annotated[JobRuntime, Depends(get_jobs)]

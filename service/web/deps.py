@@ -6,14 +6,24 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
+from service.auth import RateLimiter, enforce_rate_limit, get_rate_limiter
 from service.deps import SessionDep
 from service.web.session import CSRF_FIELD, WebSession, check_csrf, load_session
 
 
-def current_session(request: Request, session: SessionDep) -> WebSession:
-    """Return the signed-in session (raises `NotSignedInError` without one)."""
+def current_session(
+    request: Request,
+    session: SessionDep,
+    limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
+) -> WebSession:
+    """Return the signed-in session (raises `NotSignedInError` without one).
+
+    Each page request counts against the session's key, as an API request
+    would: a browser is no way around the key's rate limit (429 page).
+    """
     web = load_session(request, session)
     request.state.web_session = web
+    enforce_rate_limit(limiter, web.caller.key_id)
     return web
 
 

@@ -1,8 +1,10 @@
 """What the document page shows: highlighted text, findings by severity.
 
-The findings are the stored scan's, or, with a profile chosen, those of the
-API's evaluation (`service.scanning.evaluate_document`): the same offsets,
-with verdicts for that organisation. Nothing is stored by looking.
+The page shows the document's latest successful scan. The findings are that
+scan's, or, with a profile chosen, the same clauses judged for that
+organisation (`service.web.verdicts`). Nothing is stored by looking: a
+document with no successful scan is shown as plain text with a "Scan"
+button (a POST), never scanned because someone opened its page.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from extractors.engine import ClauseEngine
 from service import crud
 from service.crud import Page
 from service.documents import PDF_TYPE
-from service.scanning import evaluate_document
+from service.families import latest_scan
 from service.tables import DocumentRecord, ProfileRecord, ScanRecord
 from service.web.highlight import citation_ranges, clause_spans, render_text
+from service.web.verdicts import judged_findings
 from service.web.vocabulary import SEVERITIES, type_style
 
 
@@ -28,25 +31,29 @@ def document_context(
     engine: ClauseEngine,
     tenant_id: uuid.UUID,
     record: DocumentRecord,
-    scan: ScanRecord,
     profile_id: str | None,
 ) -> dict[str, Any]:
-    """Return the template context of the document page."""
-    result: Mapping[str, Any] = scan.result or {"clauses": [], "findings": []}
+    """Return the template context of the document page (reads only)."""
+    scan = latest_scan(session, record)
     profiles, _ = crud.list_profiles(
         session, tenant_id=tenant_id, page=Page(limit=500, offset=0)
     )
     chosen: ProfileRecord | None = None
-    findings: Sequence[Mapping[str, Any]] = result["findings"]
     if profile_id is not None:
         chosen = crud.get_profile(session, tenant_id=tenant_id, profile_id=profile_id)
-        findings = evaluate_document(engine, record, chosen)
+    result: Mapping[str, Any] = {"clauses": [], "findings": []}
+    if scan is not None and scan.result is not None:
+        result = scan.result
+    findings: Sequence[Mapping[str, Any]] = result["findings"]
+    if scan is not None and chosen is not None:
+        findings = judged_findings(engine, record, scan, chosen)
     clauses = result["clauses"]
     spans = clause_spans(clauses)
     present = sorted({s.clause_type for s in spans})
     return {
         "document": record,
         "scan": scan,
+        "attempt": None if scan is not None else latest_attempt(session, record),
         "text_html": render_text(record.text, spans, citation_ranges(findings)),
         "legend": [type_style(t) for t in present],
         "clause_count": len(clauses),
@@ -56,6 +63,16 @@ def document_context(
         "profiles": profiles,
         "profile": chosen,
     }
+
+
+def latest_attempt(session: Session, document: DocumentRecord) -> ScanRecord | None:
+    """Return the document's newest scan whatever its status (queued, failed)."""
+    return session.exec(
+        select(ScanRecord)
+        .where(ScanRecord.tenant_id == document.tenant_id)
+        .where(ScanRecord.document_id == document.id)
+        .order_by(col(ScanRecord.created_at).desc(), col(ScanRecord.id).desc())
+    ).first()
 
 
 def group_by_severity(

@@ -2,9 +2,12 @@
 
 Clauses may overlap, and a citation need not match a clause, so the text is
 cut at every clause and citation boundary into non-overlapping pieces. A
-piece inside clauses becomes a focusable `<mark>` carrying all their types;
-a piece only inside a citation becomes a `<span>`. Every such element has
+piece inside clauses becomes a `<mark>` carrying all their types; a piece
+only inside a citation becomes a `<span>`. Every such element has
 `data-start`/`data-end`, which is how a citation button finds its span.
+Marks are focusable from code only (`tabindex="-1"`): a long license has
+thousands, and as tab stops they stood between a keyboard user and the
+findings; the page script moves focus between clauses with `j`/`k`.
 """
 
 from __future__ import annotations
@@ -60,20 +63,53 @@ def citation_ranges(findings: Iterable[Mapping[str, Any]]) -> list[tuple[int, in
 def split(
     length: int, spans: Sequence[Span], cited: Sequence[tuple[int, int]]
 ) -> list[Piece]:
-    """Cut [0, length) at every boundary; return the pieces in order."""
+    """Cut [0, length) at every boundary; return the pieces in order.
+
+    One sweep over the sorted boundaries, keeping the clauses and citations
+    open at each: linear in the pieces (plus the overlap depth), where
+    testing every clause and citation against every piece took seconds on a
+    500 KB license with two thousand clauses.
+    """
     cuts = {0, length}
     for span in spans:
         cuts.update((span.start, span.end))
     for start, end in cited:
         cuts.update((start, end))
     bounds = sorted(b for b in cuts if 0 <= b <= length)
+    span_events = _events((s.start, s.end) for s in spans)
+    cite_events = _events(cited)
+    open_spans: set[int] = set()
+    open_cites = 0
+    next_span = next_cite = 0
     pieces = []
     for start, end in zip(bounds, bounds[1:], strict=False):
-        covering = tuple(s for s in spans if s.start <= start and end <= s.end)
-        in_citation = any(a <= start and end <= b for a, b in cited)
+        while next_span < len(span_events) and span_events[next_span][0] <= start:
+            _, delta, index = span_events[next_span]
+            if delta > 0:
+                open_spans.add(index)
+            else:
+                open_spans.discard(index)
+            next_span += 1
+        while next_cite < len(cite_events) and cite_events[next_cite][0] <= start:
+            open_cites += cite_events[next_cite][1]
+            next_cite += 1
+        covering = tuple(spans[i] for i in sorted(open_spans))
         opens = any(s.start == start for s in covering)
-        pieces.append(Piece(start, end, covering, in_citation, opens))
+        pieces.append(Piece(start, end, covering, open_cites > 0, opens))
     return pieces
+
+
+def _events(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Return (position, +1 open / -1 close, index) of each non-empty range, sorted.
+
+    A sweep applies every event at or before a piece's start, so a range is
+    open on exactly the pieces with start <= piece start < end.
+    """
+    events = []
+    for index, (start, end) in enumerate(ranges):
+        if start < end:
+            events += [(start, 1, index), (end, -1, index)]
+    return sorted(events)
 
 
 def render_text(
@@ -125,6 +161,6 @@ def _mark(piece: Piece, body: Markup) -> str:
     return (
         f'<mark class="{" ".join(classes)}" data-start="{piece.start}" '
         f'data-end="{piece.end}" data-types="{escape(types)}" '
-        f'data-abbr="{escape(abbr)}" tabindex="0" title="{escape(names)}">'
+        f'data-abbr="{escape(abbr)}" tabindex="-1" title="{escape(names)}">'
         f"{body}</mark>"
     )

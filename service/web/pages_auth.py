@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from service.auth import current_tenant, get_rate_limiter
+from service.auth import current_tenant, get_auth_throttle, get_rate_limiter
 from service.deps import SessionDep
 from service.problems import ProblemError
 from service.web.deps import PostDep, WebDep
@@ -55,11 +56,18 @@ def login_form(
     return RedirectResponse(safe_next(next), 303)
 
 
-def _form(request: Request, target: str, error: str | None, status: int) -> Response:
+def _form(
+    request: Request,
+    target: str,
+    error: str | None,
+    status: int,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     """Render the sign-in form bound to a fresh `cw_login` nonce."""
     nonce = secrets.token_urlsafe(16)
     context = {"next": target, "error": error, "csrf": login_csrf(request, nonce)}
     response = render(request, "login.html", context, status_code=status)
+    response.headers.update(headers or {})
     set_cookie(request, response, LOGIN_COOKIE, nonce)
     return response
 
@@ -72,18 +80,28 @@ def login(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Check the key as the API does; on success set the session cookie."""
+    """Check the key as the API does; on success set the session cookie.
+
+    Failed keys count against the client's address as on the API: past the
+    limit the form answers 429 with `Retry-After`, whatever key is sent.
+    """
     nonce = request.cookies.get(LOGIN_COOKIE, "")
     check_csrf(request, login_csrf(request, nonce) if nonce else "", csrf_token)
     target = safe_next(next)
     try:
         caller = current_tenant(
-            request, session, get_rate_limiter(request), None, api_key.strip()
+            request,
+            session,
+            get_rate_limiter(request),
+            get_auth_throttle(request),
+            None,
+            api_key.strip(),
         )
     except ProblemError as exc:
         unknown = "That API key is unknown or revoked."
         message = unknown if exc.status == 401 else exc.detail
-        return _form(request, target, message, exc.status)
+        headers = {k: v for k, v in exc.headers.items() if k == "Retry-After"}
+        return _form(request, target, message, exc.status, headers)
     response = RedirectResponse(target, 303)
     token = new_session_token(web_state(request), caller.key_id)
     set_cookie(request, response, SESSION_COOKIE, token)

@@ -22,7 +22,7 @@ from service.batches.queries import ItemFilter, list_items
 from service.batches.schemas import BatchPublic
 from service.batches.service import create_batch
 from service.batches.tables import BatchRecord, ItemStatus
-from service.deps import SessionDep
+from service.deps import MAX_OFFSET, OffsetQuery, SessionDep
 from service.jobs.runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, not_found
 from service.web.batch_view import item_row
@@ -104,7 +104,7 @@ def batch(
     clause_type: Annotated[str, Query(max_length=60)] = "",
     severity: Annotated[str, Query(max_length=40)] = "",
     status: Annotated[str, Query(max_length=40)] = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> Response:
     """Show progress and the results table, filtered by type and severity.
 
@@ -159,7 +159,7 @@ def progress(batch_id: str, session: SessionDep, web: WebDep) -> JSONResponse:
 def card(
     request: Request,
     batch_id: str,
-    position: Annotated[int, Path(ge=0)],
+    position: Annotated[int, Path(ge=0, le=MAX_OFFSET)],
     session: SessionDep,
     web: WebDep,
 ) -> Response:

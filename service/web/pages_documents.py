@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from service import crud
 from service.crud import Page
-from service.deps import EngineDep, MetricsDep, SessionDep, SettingsDep
+from service.deps import EngineDep, MetricsDep, OffsetQuery, SessionDep, SettingsDep
 from service.documents import store_document
 from service.exports import EXPORTERS, export
-from service.families import ensure_scan, list_families
+from service.families import ensure_scan, latest_scan, list_families
 from service.problems import ProblemError
-from service.schemas import DocumentMeta
+from service.schemas import document_meta
 from service.web.deps import PostDep, WebDep
 from service.web.document_view import document_context
 from service.web.rendering import PageRoute, render, wants_json
@@ -39,7 +39,7 @@ def documents(
     request: Request,
     session: SessionDep,
     web: WebDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> Response:
     """List the tenant's documents, newest first, 50 a page."""
     page = Page(limit=50, offset=offset)
@@ -71,7 +71,7 @@ def upload(
 ) -> Response:
     """Store and scan one file as the API does; answer its page's address."""
     data = file.file.read(settings.max_upload_bytes + 1)
-    meta = DocumentMeta(
+    meta = document_meta(
         name=file.filename,
         family=family.strip() or None,
         version=version.strip() or None,
@@ -99,28 +99,52 @@ def document(
     document_id: str,
     session: SessionDep,
     engine: EngineDep,
-    metrics: MetricsDep,
     web: WebDep,
     profile: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """Show the text with its clauses highlighted, and the findings beside it."""
+    """Show the text with its latest scan's clauses, and the findings beside it.
+
+    Viewing writes nothing: a document without a successful scan is shown
+    with a "Scan" button instead of being scanned by the GET.
+    """
     record = crud.get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
-    scan = ensure_scan(session, engine, record, metrics=metrics)
     context: dict[str, Any] = document_context(
-        session, engine, web.caller.tenant_id, record, scan, profile or None
+        session, engine, web.caller.tenant_id, record, profile or None
     )
     context["web"] = web
     context["formats"] = [(f, _FORMAT_NAMES.get(f, f)) for f in EXPORTERS]
     return render(request, "document.html", context)
 
 
+@router.post("/documents/{document_id}/scans")
+def scan(
+    request: Request,
+    document_id: str,
+    session: SessionDep,
+    engine: EngineDep,
+    metrics: MetricsDep,
+    web: PostDep,
+) -> Response:
+    """Scan a document that has no successful scan yet (the page's button).
+
+    A second press, or a document scanned meanwhile, keeps the scan there is.
+    """
+    record = crud.get_document(
+        session, tenant_id=web.caller.tenant_id, document_id=document_id
+    )
+    found = ensure_scan(session, engine, record, metrics=metrics)
+    url = f"/documents/{record.id}"
+    if wants_json(request):
+        return JSONResponse({"scan_id": str(found.id), "url": url}, status_code=201)
+    return RedirectResponse(url, 303)
+
+
 @router.get("/documents/{document_id}/export")
 def export_document(
     document_id: str,
     session: SessionDep,
-    engine: EngineDep,
     web: WebDep,
     format: Annotated[str, Query(max_length=20)] = "json",  # noqa: A002
 ) -> Response:
@@ -131,10 +155,16 @@ def export_document(
     if format not in EXPORTERS:
         known = ", ".join(sorted(EXPORTERS))
         raise ProblemError(422, f"unknown format '{format}'; use one of: {known}")
-    scan = ensure_scan(session, engine, record)
-    assert scan.result is not None  # ensure_scan returns a finished scan
+    found = latest_scan(session, record)
+    if found is None or found.result is None:
+        raise ProblemError(
+            409,
+            f"document {record.id} has no successful scan to export yet;"
+            " scan it from its page first",
+            slug="not-scanned",
+        )
     name = record.name or f"document-{record.id}"
-    body, media_type = export(format, scan.result, name=name, text=record.text)
+    body, media_type = export(format, found.result, name=name, text=record.text)
     stem = name.rsplit(".", 1)[0] or "document"
     filename = f"{stem}.{_SUFFIXES.get(format, 'txt')}"
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)

@@ -60,10 +60,22 @@ def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
-    """Render the error page (the session, if any, keeps the navigation)."""
+def error_page(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    existing: str | None = None,
+) -> Response:
+    """Render the error page (the session, if any, keeps the navigation).
+
+    `existing` is the id of a document the problem names (a version label
+    or the same bytes already stored): the page links to it.
+    """
     context = {"title": title, "detail": detail, "status": status}
     context["web"] = getattr(request.state, "web_session", None)
+    context["existing"] = existing
     return render(request, "error.html", context, status_code=status)
 
 
@@ -103,7 +115,12 @@ class PageRoute(APIRoute):
             except ProblemError as exc:
                 if wants_json(request):
                     raise
-                return error_page(request, exc.status, exc.title, exc.detail)
+                existing = exc.extra.get("existing_document_id")
+                page = error_page(
+                    request, exc.status, exc.title, exc.detail, existing=existing
+                )
+                page.headers.update(exc.headers)  # e.g. a 429's Retry-After
+                return page
             except RequestValidationError as exc:
                 if wants_json(request):
                     raise

@@ -131,6 +131,8 @@ def test_review_in_the_browser(page: Page, server: Server, tmp_path: Path) -> No
     )
     shot(page, "04-document-citation")
 
+    _keyboard_reaches_findings_and_clauses(page)
+
     _api_profile(server)
     page.reload()
     page.get_by_label("Evaluate against profile").select_option(label="acme-eu")
@@ -155,6 +157,59 @@ def test_review_in_the_browser(page: Page, server: Server, tmp_path: Path) -> No
     expect(param.locator(".old-value")).to_have_text("700,000,000")
     expect(param.locator(".new-value")).to_have_text("1,000,000,000")
     shot(page, "07-diff")
+
+
+def _tab_stops_to(page: Page, selector: str, limit: int = 30) -> list[str]:
+    """Press Tab from the top until focus is inside `selector`; return each stop."""
+    page.reload()
+    stops: list[str] = []
+    while len(stops) < limit:
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            """s => {
+                const e = document.activeElement;
+                return (e.closest(s) ? "IN " : "") + e.tagName + "." + e.className;
+            }""",
+            selector,
+        )
+        stops.append(stop)
+        if stop.startswith("IN "):
+            return stops
+    raise AssertionError(f"{limit} Tab presses did not reach {selector}: {stops}")
+
+
+def _keyboard_reaches_findings_and_clauses(page: Page) -> None:
+    """Clause marks are not tab stops: the findings are two Tabs and Enter
+    away by the skip link, about fifteen without it, and `j`/`k` walk the
+    clauses."""
+    stops = _tab_stops_to(page, "#findings")
+    # skip links, brand, 4 nav links, sign out, 5 exports, the family link,
+    # the scrollable text: then the profile select in the findings panel.
+    assert len(stops) <= 17, stops
+    assert not any(stop.startswith("MARK") for stop in stops), stops
+    page.reload()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link").nth(1)
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("Skip to the findings")
+    shot(page, "03a-document-skip-link")
+    page.keyboard.press("Enter")
+    expect(page.locator("#findings")).to_be_focused()
+    expect(page.locator("#keys-hint")).to_be_visible()
+    clauses = page.locator("#doc-text mark.clause.opens")
+    page.keyboard.press("j")
+    expect(clauses.nth(0)).to_be_focused()
+    expect(page.locator("#clause-info")).to_have_text("Usage threshold (score 0.90)")
+    page.keyboard.press("j")
+    expect(clauses.nth(1)).to_be_focused()
+    shot(page, "03b-document-keyboard")
+    page.keyboard.press("k")
+    expect(clauses.nth(0)).to_be_focused()
+    select = page.get_by_label("Evaluate against profile")
+    select.focus()
+    page.keyboard.press("j")  # typing in a form field is left alone
+    expect(select).to_be_focused()
 
 
 EU_TERMS = "No rights under this license are granted in the European Union.\n"
@@ -198,6 +253,42 @@ def test_drop_several_files_and_see_progress(page: Page, server: Server) -> None
     shot(page, "02b-upload-progress")
     page.get_by_role("link", name="Open card.md").click()
     expect(page.get_by_role("heading", name="card.md")).to_be_visible()
+
+
+def _api_upload(server: Server, text: str) -> str:
+    """Store a document through the API: stored, not scanned."""
+    body = json.dumps({"text": text, "name": "unscanned.txt"}).encode()
+    request = urllib.request.Request(
+        server.url + "/v1/documents/text",
+        data=body,
+        headers={
+            "Authorization": f"Bearer {server.key}",
+            "Content-Type": "application/json",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 201
+        document_id: str = json.loads(answer.read())["id"]
+        return document_id
+
+
+def test_an_unscanned_document_is_scanned_by_its_button(
+    page: Page, server: Server
+) -> None:
+    document_id = _api_upload(server, LICENSE_V1.replace("Larkspur", "Wren"))
+    _sign_in_if_needed(page, server, f"/documents/{document_id}")
+    expect(page.locator("#scan-state")).to_contain_text("not been scanned yet")
+    expect(page.locator("#doc-text mark")).to_have_count(0)
+    page.reload()  # viewing again still scans nothing
+    shot(page, "03c-document-unscanned")
+    page.get_by_role("button", name="Scan").click()
+    page.wait_for_url(f"**/documents/{document_id}")
+    for clause_type in TYPES:
+        expect(page.locator(f'mark.clause[data-types="{clause_type}"]')).to_have_count(
+            1
+        )
+    expect(page.locator("#scan-state")).to_have_count(0)
 
 
 def test_batch_in_the_browser(page: Page, server: Server, tmp_path: Path) -> None:

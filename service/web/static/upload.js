@@ -79,6 +79,12 @@
         } else {
           ui.note.textContent = "refused: " + (body.detail || xhr.statusText);
           ui.note.className = "error-text";
+          if (body.existing_document_id) {
+            var existing = document.createElement("a");
+            existing.href = "/documents/" + encodeURIComponent(body.existing_document_id);
+            existing.textContent = "Open the existing document";
+            ui.item.appendChild(existing);
+          }
           resolve(null);
         }
       };

@@ -112,3 +112,18 @@ def test_rate_limiter_windows_reset() -> None:
     assert limiter.hit(key) == 10.0
     now[0] = 180.0  # a new window
     assert limiter.hit(key) is None
+
+
+def test_blocked_reads_the_window_without_counting() -> None:
+    now = [120.0]
+    throttle = RateLimiter(2, window_s=60.0, clock=lambda: now[0])
+    address = "192.0.2.1"
+    assert throttle.blocked(address) is None
+    throttle.hit(address)
+    assert throttle.blocked(address) is None  # one failure left
+    throttle.hit(address)
+    now[0] = 150.0
+    assert throttle.blocked(address) == 30.0
+    assert throttle.blocked(address) == 30.0  # asking does not count
+    now[0] = 180.0  # a new window
+    assert throttle.blocked(address) is None

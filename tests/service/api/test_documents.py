@@ -69,9 +69,11 @@ def test_same_bytes_are_stored_once_per_tenant(
     client: TestClient, app: Any, tenant_a: Tenant, tenant_b: Tenant
 ) -> None:
     first = upload(client, tenant_a, family="quill")
-    again = upload(client, tenant_a, name="renamed.txt", family="other")
+    again = upload(client, tenant_a, name="renamed.txt", family="quill")
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()  # the stored document, unchanged
+    # Other family/version labels are a 409, not ignored (see test_families).
+    assert upload(client, tenant_a, family="other").status_code == 409
     text = client.post(
         "/v1/documents/text", json={"text": LICENSE}, headers=tenant_a.headers
     )

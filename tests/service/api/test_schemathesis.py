@@ -1,9 +1,12 @@
-"""Property-based API check: no operation of the OpenAPI schema answers 5xx.
+"""Property-based API check: every operation answers as its OpenAPI says.
 
 Schemathesis generates requests for every operation from the app's own
 schema and sends them in-process (ASGI) with a valid API key, on SQLite.
-Bounded (`MAX_EXAMPLES` per operation, no shrinking) to stay well under a
-minute in CI; a 5xx fails with the request that caused it.
+Each answer must not be a 5xx, must have a documented status code and
+content type (an undocumented 422 or 400 fails), the documented headers,
+and `X-Content-Type-Options: nosniff`. Bounded (`MAX_EXAMPLES` per
+operation, no shrinking) to stay well under a minute in CI; a failure
+names the request that caused it.
 
 The schema is loaded at import (schemathesis 4.32's fixture-based loader
 reads `Function._nodeid`, which pytest 9 no longer has); the module fixture
@@ -25,7 +28,12 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    status_code_conformance,
+)
 
 from service.app import create_app
 from service.settings import Settings
@@ -54,6 +62,26 @@ def _ndjson(ctx: schemathesis.SerializationContext, value: Any) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+@schemathesis.check
+def says_nosniff(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Any
+) -> bool | None:
+    """Every response carries `X-Content-Type-Options: nosniff`."""
+    del ctx, case
+    found = response.headers.get("x-content-type-options")
+    assert found == ["nosniff"], f"X-Content-Type-Options is {found!r}"
+    return None
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    says_nosniff,
+]
+
+
 @pytest.fixture(scope="module", autouse=True)
 def started_app() -> Iterator[None]:
     """Run the lifespan (migrations, engine); add a tenant and a document."""
@@ -73,5 +101,5 @@ def started_app() -> Iterator[None]:
     database=None,
     derandomize=DERANDOMIZE,  # the same cases on every CI run: failures reproduce
 )
-def test_no_operation_answers_5xx(case: Any) -> None:
-    case.call_and_validate(headers=HEADERS, checks=[not_a_server_error])
+def test_every_operation_answers_as_documented(case: Any) -> None:
+    case.call_and_validate(headers=HEADERS, checks=CHECKS)

@@ -48,6 +48,11 @@ def test_empty_text_is_accepted_here_and_failed_later() -> None:
             2,
             "not valid UTF-8",
         ),
+        (b'{"id": "a", "text": "\\ud800"}', 1, "'text' contains a lone surrogate"),
+        (b'{"id": "a\\u0000", "text": "x"}', 1, "'id' contains a NUL character"),
+        (b'{"id": "a", "text": "x", "n": ' + b"[" * 40 + b"]" * 40 + b"}", 1, "deeper"),
+        (b'{"id": "a", "text": "x", "n": ' + b"9" * 5000 + b"}", 1, "too long"),
+        (b'{"id": "' + b"a" * 301 + b'", "text": "x"}', 1, "over 300 characters"),
     ],
 )
 def test_refusals_name_the_line(body: bytes, line: int, message: str) -> None:
