@@ -203,3 +203,19 @@ def test_a_license_with_thousands_of_clauses_renders_in_linear_time() -> None:
     elapsed = time.perf_counter() - began
     assert html.count("<mark ") == 12000 and html.count('class="cited"') == 6000
     assert elapsed < 3.0, f"{elapsed:.1f} s"
+
+
+def test_a_document_over_a_million_characters_uploads_scans_and_renders(
+    signed_in: TestClient,
+) -> None:
+    # spaCy's 1,000,000-character limit once made the upload page, the scan
+    # and this page answer 500 for such a text
+    filler = "The parties met on a sunny day and talked about the harvest.\n\n"
+    law = "This Agreement is governed by the laws of the State of New York."
+    text = filler * (1_050_000 // len(filler)) + law + "\n"
+    stored = upload(signed_in, text, "long-terms.txt")
+    assert stored.status_code in (200, 201), stored.text
+    page = signed_in.get(stored.json()["url"])  # the upload page scans it
+    assert page.status_code == 200
+    assert 'data-types="governing_law"' in page.text
+    assert "harvest" in page.text
