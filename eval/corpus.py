@@ -51,6 +51,8 @@ class GoldDocument:
     family: str | None = None
     version: str | None = None
     kind: str | None = None
+    added: str | None = None
+    """When the manifest says the document joined the corpus (ISO date)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ class _ManifestEntry(BaseModel):
     family: str | None = None
     version: str | None = None
     kind: str | None = None
+    added: str | None = None
 
 
 def load_corpus(root: Path) -> Corpus:
@@ -175,6 +178,7 @@ def _load_document(
         family=entry.family if entry else None,
         version=entry.version if entry else None,
         kind=entry.kind if entry else None,
+        added=entry.added if entry else None,
     )
 
 

@@ -148,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--check-floors", action="store_true", help="exit 1 below the targets"
     )
+    ev.add_argument(
+        "--split",
+        choices=("dev", "locked", "all"),
+        default="dev",
+        help="dev: all but the locked families (default); locked: the families"
+        " set aside, out of sample, to score at the end only; all: both",
+    )
     ev.add_argument("--model", choices=MODEL_CHOICES, default="none")
     ev.add_argument("--llm-params", action="store_true")
     tr = sub.add_parser("train", help="train a model head on a labelled corpus")
@@ -361,11 +368,13 @@ def _eval(args: argparse.Namespace) -> int:
     from eval.evaluate import EvalReport, evaluate
     from eval.floors import check_floors, load_floors
     from eval.report import compare, render_comparison, render_table, write_reports
+    from eval.splits import Split, load_locked, sample_note, select
     from extractors.engine import build_engine
     from extractors.output import clause_to_dict
     from extractors.parse import parse_path
 
-    corpus = load_corpus(args.corpus)
+    split, locked = Split(args.split), load_locked()
+    corpus = select(load_corpus(args.corpus), split, locked)
     engine = (
         _engine(args.model, args.llm_params)
         if args.model != "none" or args.llm_params
@@ -378,7 +387,7 @@ def _eval(args: argparse.Namespace) -> int:
         return [clause_to_dict(document, tag) for tag in clauses]
 
     report = evaluate(corpus, scan)
-    sys.stdout.write(render_table(report) + "\n")
+    sys.stdout.write(render_table(report) + "\n" + sample_note(split, locked) + "\n")
     if args.out:
         for written in write_reports(report, args.out):
             sys.stdout.write(f"wrote {written}\n")

@@ -11,6 +11,7 @@ from eval.corpus import GoldDocument, load_corpus
 from eval.evaluate import evaluate
 from eval.floors import check_floors, load_floors
 from eval.report import render_table
+from eval.splits import Split, load_locked, select
 from extractors.engine import build_engine
 from extractors.output import clause_to_dict
 from extractors.parse import parse_path
@@ -24,7 +25,8 @@ pytestmark = [
 
 
 def test_corpus_meets_accuracy_floors() -> None:
-    corpus = load_corpus(CORPUS)
+    # the development split: the locked families are scored at the end only
+    corpus = select(load_corpus(CORPUS), Split.DEV, load_locked())
     engine = build_engine()
 
     def scan(gold: GoldDocument) -> list[dict[str, Any]]:
