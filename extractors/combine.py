@@ -27,6 +27,7 @@ from extractors.types import (
     Segment,
     SegmentKind,
 )
+from extractors.words import words
 
 DEFAULT_ADD_THRESHOLD = 0.9
 VERIFY_PATTERN_SCORE = 0.8
@@ -85,7 +86,6 @@ def is_definition(text: str) -> bool:
 
 
 FRAGMENT_MAX_WORDS = 3
-_WORD = re.compile(r"\w+")
 
 
 def fragment_reason(text: str) -> str | None:
@@ -104,7 +104,7 @@ def fragment_reason(text: str) -> str | None:
         return "a list's lead-in"
     if body[:1].isalpha() and body[:1].islower() and body[:1].isascii():
         return "the rest of a sentence begun elsewhere"
-    short = len(_WORD.findall(body)) <= FRAGMENT_MAX_WORDS
+    short = len(words(body)) <= FRAGMENT_MAX_WORDS  # a CJK character is a word
     if short and not body.endswith((".", "!", "。")):
         return "a few words with no full stop"
     return None

@@ -219,7 +219,12 @@ def test_model_tag_on_a_fragment_is_discarded_with_reason(text: str, why: str) -
 
 
 @pytest.mark.parametrize(
-    "text", ["Kettle law applies.", "(b) the kettle stays within the Zone;"]
+    "text",
+    [
+        "Kettle law applies.",
+        "(b) the kettle stays within the Zone;",
+        "使用者须注明水壶的来源",  # no full stop, but eleven words: one per character
+    ],
 )
 def test_terse_sentences_and_list_items_are_not_fragments(text: str) -> None:
     assert fragment_reason(text) is None
