@@ -22,7 +22,6 @@ from fastapi.staticfiles import StaticFiles
 
 from extractors.engine import ENGINE_VERSION
 from extractors.pdf_sandbox import set_parallel_readers
-from service.auth import RateLimiter
 from service.db import init_db, make_engine
 from service.engine import service_engine
 from service.http_edges import (
@@ -34,6 +33,7 @@ from service.jobs.runtime import start_jobs, stop_jobs
 from service.metrics import Metrics
 from service.observability import RequestLogMiddleware, configure_logging
 from service.problems import add_problem_schema, install_problem_handlers
+from service.rate_limits import RateLimiter
 from service.request_bodies import BodyLimitMiddleware
 from service.routes import API_PREFIX, ROOT_ROUTERS, api_router, batches
 from service.settings import Settings, get_settings
@@ -74,8 +74,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db_engine = make_engine(settings.database_url)
     app.state.metrics = Metrics()
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.auth_throttle = RateLimiter(settings.auth_failures_per_minute)
+    app.state.rate_limiter = RateLimiter(
+        settings.rate_limit_per_minute,
+        storage=settings.rate_limit_storage,
+        namespace="clausewise-requests",
+    )
+    app.state.auth_throttle = RateLimiter(
+        settings.auth_failures_per_minute,
+        storage=settings.rate_limit_storage,
+        namespace="clausewise-auth-failures",
+    )
     app.state.clause_engine = None
     install_problem_handlers(app)
     add_problem_schema(app)

@@ -6,10 +6,10 @@ people can recognise. A request presents it as `Authorization: Bearer <key>`
 or `X-API-Key: <key>`. Everything a route reads or writes is scoped to the
 tenant this returns.
 
-Two fixed-window counters guard it, both in this process only: requests per
-key (the API's and its web sessions' together), and failed authentications
-per client address, so that nobody can try keys, or make the service look
-them up, without limit.
+Two fixed-window counters guard it (`service.rate_limits`, in this process or
+in Redis): requests per key (the API's and its web sessions' together), and
+failed authentications per client address, so that nobody can try keys, or
+make the service look them up, without limit.
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import threading
-import time
 import uuid
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Final
 
@@ -31,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from service.db import get_session
 from service.problems import ProblemError
+from service.rate_limits import RateLimiter
 from service.tables import ApiKeyRecord, TenantRecord
 
 KEY_PREFIX: Final = "cw_"
@@ -83,56 +81,6 @@ def create_key(session: Session, tenant_name: str) -> tuple[str, ApiKeyRecord]:
     session.commit()
     session.refresh(record)
     return plaintext, record
-
-
-class RateLimiter:
-    """Fixed-window counter per key (an API key's id, a client address).
-
-    State lives in this process only: with N worker processes a key may make
-    up to N x `limit` requests a window. Windows are aligned to multiples of
-    `window_s` on the given clock.
-    """
-
-    def __init__(
-        self,
-        limit: int,
-        *,
-        window_s: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._counts: dict[Hashable, tuple[int, int]] = {}
-
-    def hit(self, key: Hashable) -> float | None:
-        """Count one event; return seconds to wait when over the limit."""
-        now = self._clock()
-        window = int(now // self.window_s)
-        with self._lock:
-            if len(self._counts) > 10_000:
-                self._forget_before(window)
-            started, count = self._counts.get(key, (window, 0))
-            count = count + 1 if started == window else 1
-            self._counts[key] = (window, count)
-        if count <= self.limit:
-            return None
-        return (window + 1) * self.window_s - now
-
-    def blocked(self, key: Hashable) -> float | None:
-        """Return seconds to wait if `key` used up this window, without counting."""
-        now = self._clock()
-        window = int(now // self.window_s)
-        with self._lock:
-            started, count = self._counts.get(key, (window, 0))
-        if started != window or count < self.limit:
-            return None
-        return (window + 1) * self.window_s - now
-
-    def _forget_before(self, window: int) -> None:
-        """Drop counters of past windows so idle keys do not pile up."""
-        self._counts = {k: v for k, v in self._counts.items() if v[0] >= window}
 
 
 def active_caller(session: Session, where: ColumnElement[bool]) -> Caller | None:

@@ -50,6 +50,7 @@ from extractors.errors import (
     TooLargeError,
     UnsupportedFormatError,
 )
+from service.rate_limits import RateLimitStoreError
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 TYPE_BASE: Final = "tag:clausewise.dev,2026:problems/"
@@ -230,6 +231,17 @@ async def _on_config(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_rate_store(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        request,
+        503,
+        title="Rate-limit store unavailable",
+        detail=f"requests cannot be counted against their limit now: {exc}",
+        type_=TYPE_BASE + "rate-limit-store-unavailable",
+        headers={"Retry-After": BUSY_RETRY_AFTER_S},
+    )
+
+
 def problem_body(
     path: str,
     status: int,
@@ -267,6 +279,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InputError, _on_input)
     app.add_exception_handler(ConfigError, _on_config)
+    app.add_exception_handler(RateLimitStoreError, _on_rate_store)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

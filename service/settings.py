@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from extractors.pdf_limits import DEFAULT_PDF_LIMITS
 from extractors.pdf_sandbox import DEFAULT_PARALLEL_READERS
+from service.rate_limits import STORAGE_SCHEMES
 
 MIB = 1024 * 1024
 ModelChoice = Literal["none", "encoder", "llm", "encoder+llm"]
@@ -71,6 +72,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=600, gt=0, description="requests per API key per minute, per process"
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="where rate limits are counted: memory:// (each process alone)"
+        " or redis://host:port/db (one limit across every process sharing it)",
+    )
     auth_failures_per_minute: int = Field(
         default=20,
         gt=0,
@@ -89,6 +95,14 @@ class Settings(BaseSettings):
         default="none",
         description="model stage added to the patterns (needs the model extra)",
     )
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        """Refuse at start-up a storage the rate limiter cannot open."""
+        if not value.startswith(STORAGE_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(STORAGE_SCHEMES)}")
+        return value
 
     @field_validator("database_url")
     @classmethod

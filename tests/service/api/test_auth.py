@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Callable
 
+import pytest
+import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from service.app import create_app
-from service.auth import RateLimiter
+from service.rate_limits import RateLimiter
 from service.settings import Settings
 from service.tables import ApiKeyRecord
 from tests.service.api.helpers import Tenant, assert_problem, new_tenant, scan, upload
@@ -103,27 +107,63 @@ def test_rate_limit_answers_429_with_retry_after(
 
 
 def test_rate_limiter_windows_reset() -> None:
-    now = [120.0]
-    limiter = RateLimiter(2, window_s=60.0, clock=lambda: now[0])
+    limiter = RateLimiter(2, window_s=1, namespace=f"t-{uuid.uuid4()}")
     key = uuid.uuid4()
     assert limiter.hit(key) is None and limiter.hit(key) is None
-    assert limiter.hit(key) == 60.0
-    now[0] = 170.0
-    assert limiter.hit(key) == 10.0
-    now[0] = 180.0  # a new window
+    wait = limiter.hit(key)
+    assert wait is not None and 0.0 <= wait <= 1.0
+    time.sleep(wait + 0.05)  # the window has passed
     assert limiter.hit(key) is None
 
 
 def test_blocked_reads_the_window_without_counting() -> None:
-    now = [120.0]
-    throttle = RateLimiter(2, window_s=60.0, clock=lambda: now[0])
+    throttle = RateLimiter(2, window_s=60, namespace=f"t-{uuid.uuid4()}")
     address = "192.0.2.1"
     assert throttle.blocked(address) is None
     throttle.hit(address)
     assert throttle.blocked(address) is None  # one failure left
     throttle.hit(address)
-    now[0] = 150.0
-    assert throttle.blocked(address) == 30.0
-    assert throttle.blocked(address) == 30.0  # asking does not count
-    now[0] = 180.0  # a new window
-    assert throttle.blocked(address) is None
+    first = throttle.blocked(address)
+    assert first is not None and 0.0 < first <= 60.0
+    again = throttle.blocked(address)  # asking does not count
+    assert again is not None and again <= first
+    assert throttle.hit("192.0.2.2") is None  # another address is apart
+
+
+def _redis_url() -> str:
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable at {url}: {exc}")
+    return url
+
+
+def test_a_limit_counted_in_redis_holds_across_processes() -> None:
+    # two limiters on one Redis stand for two server processes: together
+    # they allow the limit once, where in memory each would allow it
+    url, namespace = _redis_url(), f"t-{uuid.uuid4()}"
+    first = RateLimiter(3, storage=url, namespace=namespace)
+    second = RateLimiter(3, storage=url, namespace=namespace)
+    key = uuid.uuid4()
+    answers = [limiter.hit(key) for limiter in (first, second, first, second)]
+    assert answers[:3] == [None, None, None] and answers[3] is not None
+    alone = [RateLimiter(3, namespace=f"m-{uuid.uuid4()}") for _ in range(2)]
+    assert [limiter.hit(key) for limiter in (*alone, *alone)] == [None] * 4
+
+
+def test_an_unreachable_rate_limit_store_is_a_503_not_a_500(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(rate_limit_storage="redis://127.0.0.1:9/0")
+    app = create_app(settings)
+    with TestClient(app) as client:
+        tenant = new_tenant(app, "unlucky")
+        response = client.get("/v1/documents", headers=tenant.headers)
+        assert_problem(response, 503, slug="rate-limit-store-unavailable")
+        assert response.headers["retry-after"] == "5"
+
+
+def test_a_storage_url_of_no_known_kind_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="must start with one of"):
+        Settings(rate_limit_storage="memcached://127.0.0.1:11211")
