@@ -111,7 +111,9 @@ def _metric(text: str, start: int, end: int) -> str:
 def _consequence(text: str) -> str:
     lowered = text.lower()
     if re.search(r"request a licen[cs]e|obtain a licen[cs]e|separate licen[cs]e|"
-                 r"commercial licen[cs]e|licen[cs]e from", lowered):  # fmt: skip
+                 r"commercial licen[cs]e|licen[cs]e from|paid licen[cs]e|"
+                 r"(?:need|require|purchase|buy) an? (?:\w+ )?licen[cs]e|"
+                 r"enterprise licen[cs]e", lowered):  # fmt: skip
         return "license_required"
     if re.search(r"\bfees?\b|\bpay\b|royalt", lowered):
         return "fee_required"
@@ -120,12 +122,50 @@ def _consequence(text: str) -> str:
     return "rights_terminate"
 
 
+_HEAD_COUNT_BEFORE = re.compile(
+    r"(?:teams?|compan(?:y|ies)|organi[sz]ations?|business(?:es)?|entit(?:y|ies)|groups?|"
+    r"studios?|startups?)\s+(?:of|with|having)\s+"
+    r"(?:(?:up to|fewer than|less than|no more than|not more than|at most|"
+    r"more than|over|under|below|above|a maximum of)\s+)?$|"
+    r"(?:员工|員工|团队|團隊|人员|人員)\D{0,6}$",
+    re.I,
+)
+_HEAD_COUNT_AFTER = re.compile(
+    r"\s*(?:or (?:less|fewer|more)\s+)?(?:full[- ]time\s+)?"
+    r"(?:employees?|developers|staff|engineers|seats|people|persons|members|workers)\b|"
+    r"\s*(?:or (?:less|fewer))\b|\s*(?:名|人)",
+    re.I,
+)
+
+
+_FUNDING = re.compile(
+    r"funding|capital raised|raised (?:more|over|in excess)|valuation", re.I
+)
+
+
+def _head_count(text: str, match: re.Match[str]) -> bool:
+    """Return True when a small number counts people: `teams of 10 or less`."""
+    before = text[max(0, match.start() - 60) : match.start()]
+    return bool(
+        _HEAD_COUNT_BEFORE.search(before) or _HEAD_COUNT_AFTER.match(text, match.end())
+    )
+
+
 def usage_threshold(text: str) -> Params:
-    """Return every numeric threshold in the clause with metric and consequence."""
+    """Return every numeric threshold in the clause with metric and consequence.
+
+    Amounts below 1,000 are thresholds only when they count people (a team
+    or head count); otherwise they are section numbers, ages or days.
+    """
     thresholds: list[dict[str, Any]] = []
+    text = _fold(text)
     for match in _AMOUNT.finditer(text):
         value = _amount_value(match)
-        if value is None or value < 1000 or _NOT_USERS_AFTER.match(text, match.end()):
+        if value is None or _NOT_USERS_AFTER.match(text, match.end()):
+            continue
+        if value < 1000 and not (
+            value > 0 and not match.group("cur") and _head_count(text, match)
+        ):
             continue
         if re.fullmatch(r"(19|20)\d\d", match.group("num")) and not match.group(
             "scale"
@@ -136,7 +176,8 @@ def usage_threshold(text: str) -> Params:
         currency = _CURRENCIES.get(raw_currency)
         metric = _metric(text, match.start(), match.end())
         if currency and not metric.endswith("revenue"):
-            metric = "annual_revenue"  # an amount of money is never a user count
+            # an amount of money is never a user count; funding is not revenue
+            metric = "other" if _FUNDING.search(text) else "annual_revenue"
         item: dict[str, Any] = {"metric": metric, "value": value}
         if currency and metric.endswith("revenue"):
             item["currency"] = currency
@@ -168,7 +209,16 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "license_copy",
         re.compile(
             r"cop(?:y|ies) of (?:this|the) (?:agreement|licen[cs]e|terms)|"
-            r"(?:协议|協議|许可证|許可證)的副本",
+            r"(?:协议|協議|许可证|許可證)的副本|"
+            # "a copy of the modified CreativeML OpenRAIL-M", "a link to the license"
+            r"cop(?:y|ies) of (?:the |this |that |such |its )?(?:[\w.-]+ ){0,5}?"
+            r"(?:licen[cs]e|openrail|rail|eula)\b|"
+            r"(?:links?|uri|url|hyperlinks?)(?: back)? to,? (?:a copy of )?"
+            r"(?:the|this|these|that|its) (?:[\w-]+ ){0,3}?"
+            r"(?:licen[cs]e|agreement|terms)\b|"
+            r"(?:full )?text of,? "
+            r"(?:or the uri|this (?:public )?licen[cs]e|these terms)|"
+            r"(?:许可|許可|协议|協議)[^。；！？\s]{0,4}?(?:链接|鏈接|連結|网址|網址)",
             re.I,
         ),
     ),  # fmt: skip
@@ -181,13 +231,36 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),  # fmt: skip
-    ("naming_prefix", re.compile(r"beginning of|prefix|开头|開頭", re.I)),
+    (
+        "naming_prefix",
+        re.compile(
+            r"beginning of|prefix|开头|開頭|"
+            # a word required anywhere in the name: "must include "X" in its name"
+            r"\bin (?:its|the|their|such|your|any|each|every)(?: [\w-]+){0,2}? "
+            r"(?:names?|titles?)\b|"
+            r"(?:名称|名稱)中(?:包含|含有|加入)|(?:名称|名稱)(?:中|之中)",
+            re.I,
+        ),
+    ),
     (
         "display_notice",
         re.compile(
-            r"display|built (?:with|on|using)|powered by|acknowledge|"
+            r"display|built (?:with|on|using)|powered by|acknowledg|"
             r"attribute the source|label|public statement|"
-            r"显示|來源|来源|聲明",
+            r"显示|來源|来源|聲明|"
+            # crediting the creator or the model, by name or by link
+            r"\bcredit(?:ing|ed)?\b(?!s)|attribution to|"
+            r"give attribution|provide attribution|"
+            r"attribute (?:the|it|this|them|your|its)\b|"
+            r"model name|name of the (?:original )?(?:model|author|creator)|"
+            r"links? (?:back )?to (?:the|this) "
+            r"(?:original|model card|model page|repository|source|project)|"
+            r"references? to (?:the original|this model)|"
+            r"(?:disclose|state|indicate|mention|clarify)s? "
+            r"(?:clearly |explicitly )?that "
+            r"(?:[\w-]+ ){0,4}?(?:is|was|are|were) (?:a |an )?"
+            r"(?:fine-tuned|finetuned|derived|based|built|derivative|adapted)\b|"
+            r"注明|标明|標明|出处|出處|署名|クレジット|出典|著作者",
             re.I,
         ),
     ),  # fmt: skip
@@ -197,18 +270,39 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"modified files|changed the files|"
             r"indicate (?:the )?(?:nature|substantial)|"
             r"changes made|修改的文件|更改了文件|修改的内容|"
-            r"說明您更改",
+            r"說明您更改|"
+            r"indicat\w* (?:if|whether|that) (?:you\b|changes|modifications)|"
+            r"indication of (?:any )?(?:previous |prior )?modifications|\bsay so\b|"
+            r"statement that (?:you|the) (?:\w+ ){0,3}?(?:modified|changed|altered)\b|"
+            r"(?:state|mention|disclose|declare|specify) "
+            r"(?:that |what |which |if |whether )"
+            r"(?:\w+ ){0,2}?(?:changes|modifications|modified|changed)\b|"
+            r"(?:注明|说明|說明|标明|標明|声明|聲明)[^。；！？\s]{0,10}?(?:修改|改动|改動|变更|變更)|"
+            r"(?:変更|改変)[^。；！？\s]{0,15}?(?:明記|記載|表示)",
             re.I,
         ),
     ),  # fmt: skip
     (
         "retain_notices",
         re.compile(
-            r"retain|keep intact|alter or remove|"
-            r"included in all copies|保留|应包含在|應包含在",
+            r"retain(?! an indication)|keep intact|alter or remove|"
+            r"included in all copies|保留|应包含在|應包含在|保持|維持|残す|残して|"
+            # "you may not change or remove copyright or other proprietary notices"
+            r"(?:not|never|cannot|can't)\s+(?:\w+\s+){0,2}?"
+            r"(?:alter|remove|change|delete|obscure|erase|strip|modify)\w*\b"
+            r"(?:\s+\S+){0,6}?\s+(?:copyright|notices?|legends?|attributions?)\b|"
+            r"identification of the (?:creator|author|licensor)|"
+            r"designated to receive attribution|"
+            r"(?:删除|刪除|移除|去除|篡改|更改|修改|削除|改変)[^。；！？\s]{0,10}?"
+            r"(?:版权|版權|著作権|著作權|署名)|"
+            r"(?:版权|版權|著作権|著作權)\w{0,3}?[^。；！？\s]{0,8}?(?:删除|刪除|移除|削除|改変)|"
+            r"\bkeep\b(?:\s+\S+){0,8}?\s+intact\b",
             re.I,
         ),
     ),  # fmt: skip
+)
+_NAME_IN_PARENTHESES = re.compile(
+    r"(?:model|full|original|project)['’]?s? name\s*\(([^()]{2,60})\)", re.I
 )
 _TEXT_KINDS = frozenset({"display_notice", "naming_prefix", "notice_file"})
 _DEFINED_WORD = re.compile(r"(?:Notice|NOTICE|Mark|Marks|Materials)")
@@ -222,11 +316,16 @@ def attribution(text: str) -> Params:
         kinds = [k for k in kinds if k not in ("retain_notices", "display_notice")]
     if "naming_prefix" in kinds and "display_notice" in kinds:
         kinds.remove("display_notice")
+    if not kinds:
+        kinds = ["display_notice"]  # a duty to credit in words no pattern names
     params: Params = {"kind": kinds[0] if len(kinds) == 1 else kinds}
     if _TEXT_KINDS & set(kinds):
         quotes = [q for q in quoted_strings(text) if not _DEFINED_WORD.fullmatch(q)]
         if "naming_prefix" not in kinds:
             quotes = [q for q in quotes if len(q.split()) >= 2]
+        if not quotes and "display_notice" in kinds:
+            # "state the full model name (Dreamlike Diffusion 1.0)": the name to show
+            quotes = [_fold(m) for m in _NAME_IN_PARENTHESES.findall(text)]
         if quotes:
             params["text"] = quotes[0] if len(quotes) == 1 else quotes
     return params
@@ -247,6 +346,8 @@ def quoted_strings(text: str) -> list[str]:
             if depth == 0:
                 found.append(_fold(text[start:index]))
     found.extend(_fold(m) for m in re.findall(r'"([^"]+)"', text))
+    # a straight quote closed by a curly one: `"... All Rights Reserved.”`
+    found.extend(_fold(m) for m in re.findall(r'"([^"“”]+)”', text))
     return [q for q in found if q]
 
 
@@ -258,6 +359,15 @@ _POLICY = re.compile(
     r"Usage Polic(?:y|ies)|Use Policy|Attachment [A-Z]|Trustworthy AI\s+terms|"
     r"acceptable use policy|AUP|可接受使用政策)"
     r"(?P<suffix>\s+for\s+the\s+(?:[A-Z][\w-]*\s?){1,4})?"
+)
+_GENERIC_POLICY = re.compile(
+    r"(?P<prefix>(?:(?:[A-Z][\w.&-]*|of|and|for|&)\s+){0,4}?)"
+    r"(?P<core>(?:[A-Z][\w-]*\s+){1,3}(?:Policy|Policies|Guidelines|Code of Conduct))\b"
+    r"(?P<suffix>)"
+)
+_CJK_POLICY = re.compile(
+    r"《(?P<core>[^》]{0,30}(?:政策|规范|規範|准则|準則|守则|守則|规则|規則|服务协议|服務協議|"
+    r"用户协议|用戶協議|服务条款|服務條款))》(?P<prefix>)(?P<suffix>)"
 )
 _URL = re.compile(
     r"https?://[^\s)\]>\"”’,]+|\b(?:[A-Za-z0-9-]+\.)+(?:com|ai|dev|org|net|io|ae|cn)"
@@ -283,13 +393,18 @@ def aup_incorporation(text: str) -> Params:
     """Return the incorporated policy's name, URL and whether it may change."""
     folded = _fold(text)
     params: Params = {"updatable": bool(_UPDATABLE.search(folded))}
-    match = _POLICY.search(folded)
+    match = (
+        _CJK_POLICY.search(folded)
+        or _POLICY.search(folded)
+        or _GENERIC_POLICY.search(folded)
+    )
     if match:
         prefix = " ".join(
             w for w in match.group("prefix").split() if not w.endswith(("'s", "’s"))
         )
         prefix = re.sub(r"^(?:(?:The|Your|Our|of|and|for)\s+)+", "", prefix)
         name = f"{prefix} {match.group('core')}".strip()
+        name = re.sub(r"^(?:(?:The|Your|Our|Its|Their)\s+)+", "", name)
         params["policy"] = (name + (match.group("suffix") or "").rstrip()).strip()
         # the policy's own link follows its name; an earlier link is another document's
         url = find_url(folded[match.end() :])
@@ -334,44 +449,102 @@ def regions_in(text: str) -> list[str]:
     return codes
 
 
+_LAW_ORIGIN = re.compile(
+    # "U.S. or local export restrictions", "EU sanctions": whose law, not a place barred
+    r"\b(?:U\.S\.|US|USA|United States|EU|European Union|UK|United Kingdom)"
+    r"(?:\s+(?:or|and)\s+(?:local|other|non-U\.S\.|applicable|foreign))?\s+"
+    r"(?:export|import|sanctions?|trade|economic|government|governmental|laws?|regulations?|"
+    r"Treasury|Department|Commerce|embargo(?:ed|es)?|Bureau|Office)\b",
+    re.I,
+)
+_EXCLUDED_MODE = re.compile(
+    r"exclud|except|not apply|not (?:being )?granted|outside|not available|"
+    r"not licensed|domiciled|principal place|not resident|not located|"
+    r"not (?:a )?national|"
+    r"not organi[sz]ed|embargo|sanction|export|not permitted|prohibited|"
+    r"不适用|不適用|除外|不得|禁止",
+    re.I,
+)
+_ONLY_MODE = re.compile(
+    r"\b(?:only|exclusively|solely)(?:\s+[\w-]+){0,2}?\s+(?:in|within|inside|to|from)\b|"
+    r"\b(?:in|within|for)\s+the\s+territory\s+only\b|\blimited to\b|"
+    r"仅限|僅限|只能在|仅在|僅在",
+    re.I,
+)
+_SUPPORTED_PLACES = re.compile(
+    r"(?:supported|available|approved|authori[sz]ed|permitted|eligible|designated|enabled)\s+"
+    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|jurisdictions?|markets?)|"
+    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|jurisdictions?|markets?)"
+    r"\s+(?:currently\s+)?(?:supported|served|listed|approved|designated)\s+by|"
+    r"unsupported\s+(?:regions?|geograph|countr|territor|locations?|jurisdictions?|markets?)|"
+    r"支持的(?:国家|國家|地区|地區)",
+    re.I,
+)
+
+
 def geographic_restriction(text: str) -> Params:
-    """Return the regions named and whether they are excluded or the only ones."""
-    lowered = _fold(text).lower()
-    excluded = re.search(
-        r"exclud|except|not apply|not (?:being )?granted|outside|not available|"
-        r"not licensed|domiciled|principal place|不适用|不適用|除外", lowered
-    )  # fmt: skip
-    only = re.search(r"\bonly\b|exclusively|solely|limited to|仅限|僅限", lowered)
+    """Return the regions named and whether they are excluded or the only ones.
+
+    A place that only says whose law applies (`U.S. export restrictions`) is
+    not a region of the clause. Use limited to where the licensor's service is
+    supported names no region and is `only`.
+    """
+    folded = _fold(text)
+    regions = regions_in(_LAW_ORIGIN.sub(" ", folded))
+    if not regions and _SUPPORTED_PLACES.search(folded):
+        return {"regions": [], "mode": "only"}
+    excluded = _EXCLUDED_MODE.search(folded)
+    only = _ONLY_MODE.search(folded)
     mode = "only" if only and not excluded else "excluded"
-    return {"regions": regions_in(text), "mode": mode}
+    return {"regions": regions, "mode": mode}
 
 
 # -- commercial_restriction ------------------------------------------------
 
 _HOSTING = re.compile(
-    r"host|as a service|managed service|remote access|via (?:your|an) apis?|"
-    r"cloud service|software service|托管|託管", re.I
+    r"\bhost(?:s|ed|ing)?\b|as a service|managed service|remote access|"
+    r"via (?:your|an) apis?|"
+    r"cloud service|software service|generation services?|services? that generates?|"
+    r"websites?/apps?|websites? or apps?|"
+    r"托管|託管|云服务|雲服務|生成服务|生成服務|生成サービス|クラウドサービス|"
+    r"API ?服[务務]|作[为為]服[务務]|[对對]外提供服[务務]", re.I
 )  # fmt: skip
 _RESEARCH_ONLY = re.compile(
     r"research (?:purposes |use )?only|"
     r"solely for (?:your )?(?:non-?commercial )?research|"
     r"non-?commercial research|academic research purposes only|restricted for academic|"
     r"research or evaluation purposes only|for research purposes|research uses?\b|"
-    r"非商业研究|学术研究|研究目的", re.I
+    r"only for (?:academic |scientific )?research|research[- ]only|"
+    r"非商业研究|学术研究|研究目的|研究用途|研究のみ", re.I
 )  # fmt: skip
 _NON_COMMERCIAL = re.compile(
-    r"non-?commercial|not for commercial|商业|商業|commercial", re.I
-)
+    r"non-?commercial|non-?production|not for commercial|商业|商業|商用|commercial|"
+    r"\bsell|\bresell|\bmonetis|\bmonetiz|for[- ]profit|販売|出售|售卖", re.I
+)  # fmt: skip
 _PERMISSION = re.compile(
     r"request a licen[cs]e|register|registration|fill out|apply|application|contact|"
     r"authori[sz]ation|permission|consent|登记|登記|申请|申請|授权|問卷|问卷", re.I
 )  # fmt: skip
-_PROHIBITS = re.compile(r"\bnot\b|\bno\b|never|prohibit|only|solely|不得|仅|僅", re.I)
+_PROHIBITS = re.compile(
+    r"\bnot\b|\bno\b|n't\b|never|prohibit|only|solely|不得|仅|僅|禁|勿|不可|"
+    r"[🚫❌⛔✖✗✘]", re.I
+)  # fmt: skip
 
 
 _ASK = re.compile(
-    r"request a licen[cs]e|register|registration|fill out|apply|application|contact|"
-    r"登记|登記|申请|申請|问卷|問卷", re.I
+    r"request a licen[cs]e|register|registration|fill out|fill in|apply|application|"
+    r"contact|reach out|get in touch|sign up|subscription|"
+    r"登记|登記|申请|申請|问卷|問卷|联系|聯繫|聯絡|联络|填写|填寫|"
+    r"授权后|授權後|许可后", re.I
+)  # fmt: skip
+_NON_COMMERCIAL_SCOPE = re.compile(
+    r"non-?commercial|non-?production|other than (?:for )?(?:commercial|production)|"
+    r"personal (?:use|purposes?)|非商业|非商業|非商用|非営利|"
+    r"个人(?:使用|用途)|個人(?:使用|用途|利用)", re.I
+)  # fmt: skip
+_COMMERCIAL_WORD = re.compile(
+    r"(?<!non-)(?<!non)(?<!non )commercial|(?<!non-)(?<!non)production|"
+    r"商业|商用|商業", re.I
 )  # fmt: skip
 
 
@@ -379,9 +552,8 @@ def commercial_restriction(text: str) -> Params:
     """Return the scope(s) of the commercial restriction."""
     scopes: list[str] = []
     text = _fold(text)
-    commercial = re.search(r"(?<!non-)(?<!non)commercial|商业|商用|商業", text, re.I)
+    commercial = _COMMERCIAL_WORD.search(text)
     if _HOSTING.search(text):
-        commercial = re.search(r"commercial|production|商业|商用", text, re.I)
         if commercial and _PERMISSION.search(text):
             scopes.append("permission_required")
         scopes.append("hosting_prohibited")
@@ -389,7 +561,7 @@ def commercial_restriction(text: str) -> Params:
         scopes.append("permission_required")
     elif _RESEARCH_ONLY.search(text):
         scopes.append("research_only")
-    elif re.search(r"non-?commercial|非商业|非商業", text, re.I) or (
+    elif _NON_COMMERCIAL_SCOPE.search(text) or (
         _NON_COMMERCIAL.search(text)
         and _PROHIBITS.search(text)
         and not _PERMISSION.search(text)
@@ -405,7 +577,12 @@ def commercial_restriction(text: str) -> Params:
 
 def unilateral_change(text: str) -> Params:
     """Return whether the licensor may change the agreement or a policy."""
-    policy = re.search(r"polic|aup|政策", text, re.I)
+    policy = re.search(
+        r"polic|aup|guidelines?\b|code of conduct|usage rules|use rules|"
+        r"政策|规范|規範|准则|準則",
+        text,
+        re.I,
+    )
     return {"target": "policy" if policy else "agreement"}
 
 
@@ -417,7 +594,13 @@ _JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (r"california|santa clara|san mateo|san francisco", "US-CA"),
     (r"delaware", "US-DE"),
     (r"new york", "US-NY"),
-    (r"washington state|state of washington", "US-WA"),
+    (r"washington state|state of washington|king county|seattle|redmond", "US-WA"),
+    (r"illinois|chicago", "US-IL"),
+    (r"colorado|denver", "US-CO"),
+    (r"florida|miami", "US-FL"),
+    (r"new jersey", "US-NJ"),
+    (r"pennsylvania|philadelphia|pittsburgh", "US-PA"),
+    (r"district of columbia", "US-DC"),
     (r"texas", "US-TX"),
     (r"massachusetts", "US-MA"),
     (r"ontario|toronto", "CA-ON"),
@@ -436,8 +619,8 @@ _JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (r"switzerland|swiss|zurich|zürich|geneva", "CH"),
     (r"germany|german|munich|berlin|frankfurt", "DE"),
     (r"france|french|paris", "FR"),
-    (r"japan|tokyo", "JP"),
-    (r"korea|seoul", "KR"),
+    (r"japan|tokyo|日本|東京|东京", "JP"),
+    (r"korea|seoul|대한민국|한국|서울|韩国|韓國", "KR"),
     (r"ireland|irish|dublin", "IE"),
     (r"netherlands|dutch|amsterdam", "NL"),
     (r"india|indian", "IN"),
@@ -453,15 +636,50 @@ _CARVE_OUT = re.compile(
 )
 
 
+_ORGANISED_UNDER = re.compile(
+    r"(?:organi[sz]ed|incorporated|existing|formed|registered|established)"
+    r"(?: and existing)? under the laws? of[^,;.]*",
+    re.I,
+)
+_LICENSEE_LAW = re.compile(
+    r"laws? of (?:your|the licensee['’]s|licensee['’]s|the user['’]s)"
+    r"(?: \w+){0,3}? (?:state|country|jurisdiction|province|residence|domicile)|"
+    r"where (?:you|the licensee) (?:reside|resides|live|lives|are located|is located)|"
+    r"您所在(?:的)?(?:国家|國家|地区|地區)",
+    re.I,
+)
+_ARBITRATION_LAWS: tuple[tuple[str, str], ...] = (
+    (r"federal arbitration act|\bFAA\b", "US"),
+    (r"arbitration act 1996|english arbitration act", "GB-ENG"),
+    (r"arbitration ordinance", "HK"),
+)
+
+
 def governing_law(text: str) -> Params:
     """Return the jurisdiction named, subdivision first (`US-CA` before `US`).
 
-    Places in a carve-out (`the PRC, excluding Hong Kong`) are not the law.
+    Places in a carve-out (`the PRC, excluding Hong Kong`) and where a party
+    is organised (`a company organised under the laws of Delaware`) are not
+    the law. A law that depends on where the licensee is has no fixed
+    jurisdiction (None), unless a fixed law such as a federal arbitration
+    act is named beside it (ANNOTATION.md).
     """
-    folded = _CARVE_OUT.sub(" ", _fold(text))
+    folded = _ORGANISED_UNDER.sub(" ", _CARVE_OUT.sub(" ", _fold(text)))
+    fixed_act = next(
+        (
+            code
+            for pattern, code in _ARBITRATION_LAWS
+            if re.search(pattern, folded, re.I)
+        ),
+        None,
+    )
+    if _LICENSEE_LAW.search(folded):
+        return {"jurisdiction": fixed_act}
     for pattern, code in _JURISDICTIONS:
         if re.search(pattern, folded, re.I):
             return {"jurisdiction": code}
+    if fixed_act:
+        return {"jurisdiction": fixed_act}
     return {}
 
 
