@@ -20,6 +20,7 @@ lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 eval:
 	$(PY) -m service.cli eval --corpus ../shared/corpus --out reports/eval

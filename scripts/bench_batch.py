@@ -218,7 +218,7 @@ def run_celery(
             [
                 sys.executable,
                 "-m",
-                "service.jobs.worker",
+                "service.worker",
                 "--concurrency",
                 str(workers),
                 "--loglevel",

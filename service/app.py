@@ -29,7 +29,7 @@ from service.http_edges import (
     SecurityHeadersMiddleware,
     UrlTextMiddleware,
 )
-from service.jobs.runtime import start_jobs, stop_jobs
+from service.job_runtime import start_jobs, stop_jobs
 from service.metrics import Metrics
 from service.observability import RequestLogMiddleware, configure_logging
 from service.problems import add_problem_schema, install_problem_handlers

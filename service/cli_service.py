@@ -65,7 +65,7 @@ def add_service_commands(sub: Any) -> None:
 
 def run_worker(argv: list[str]) -> int:
     """Delegate `clausewise worker ARGS` to the job worker's own command line."""
-    from service.jobs.worker import main as worker_main
+    from service.worker import main as worker_main
 
     return worker_main(argv)
 

@@ -18,7 +18,7 @@ again, and a live worker takes them over. In a prefork pool the sweeper
 runs in each child (started after the fork, so no thread or connection
 crosses a fork); with `solo` or `threads`, in the worker process itself.
 
-Start a worker with `python -m service.jobs.worker --concurrency 2` (what
+Start a worker with `python -m service.worker --concurrency 2` (what
 `clausewise worker` runs) or `celery -A service.jobs.celery_app worker`.
 """
 
@@ -28,7 +28,7 @@ import datetime as dt
 import logging
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
@@ -37,7 +37,7 @@ from celery import Celery, signals
 from celery.concurrency.prefork import TaskPool as PreforkPool
 
 from service.jobs.config import JobSettings
-from service.jobs.handlers import HandlerRegistry, default_registry
+from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import make_owner
 from service.jobs.lease import LeaseKeeper
 from service.jobs.store import WORKER_LOST, JobStore
@@ -81,6 +81,22 @@ class _Runtime:
     registry: HandlerRegistry
 
 
+RegistryFactory = Callable[[], HandlerRegistry]
+"""Build the handlers of every job kind (the app's wiring provides it)."""
+
+_registry_factory: list[RegistryFactory] = []
+
+
+def use_registry(factory: RegistryFactory) -> None:
+    """Name the handlers this worker process runs; call before it starts.
+
+    The jobs package knows no job kind of its own: the app's wiring
+    (`service.wiring.build_registry`) is handed in by the worker's entry
+    point, and prefork children inherit it.
+    """
+    _registry_factory[:] = [factory]
+
+
 @cache
 def _runtime() -> _Runtime:
     """Build the database engine and handlers on first use, after any fork."""
@@ -89,7 +105,13 @@ def _runtime() -> _Runtime:
     settings = Settings()
     engine = make_engine(settings.database_url)
     lease = JobSettings().job_lease_seconds
-    return _Runtime(JobStore(engine, lease_seconds=lease), default_registry())
+    if not _registry_factory:
+        raise RuntimeError(
+            "no job handlers: start workers with `clausewise worker`"
+            " (service.worker), which names them"
+        )
+    registry = _registry_factory[0]()
+    return _Runtime(JobStore(engine, lease_seconds=lease), registry)
 
 
 def run_job(job_id: str) -> str:

@@ -74,18 +74,3 @@ class HandlerRegistry:
     def kinds(self) -> tuple[str, ...]:
         """Return the registered kinds, sorted."""
         return tuple(sorted(self._handlers))
-
-
-def default_registry() -> HandlerRegistry:
-    """Return the registry of every shipped job kind with the default engine.
-
-    Imported lazily: the batch package enqueues jobs, so importing it at module
-    level here would make the two packages import each other.
-    """
-    from service.batches.service import register_handlers
-    from service.scan_jobs import register_scan_handler
-
-    registry = HandlerRegistry()
-    register_handlers(registry)
-    register_scan_handler(registry)
-    return registry

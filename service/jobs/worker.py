@@ -6,17 +6,20 @@ PostgreSQL for more than one machine). `--concurrency 1` (the default) runs
 jobs in the worker process itself (`solo` pool); more uses a `prefork` pool of
 that many processes, which is what scales past one CPU core.
 
-    python -m service.jobs.worker --concurrency 2
+    python -m service.worker --concurrency 2
+
+This module is the generic part; `service.worker` is the entry point that
+names the job handlers (the app's wiring), so this package never imports
+the features that use it.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 from service.engine import service_engine
-from service.jobs.celery_app import make_celery
+from service.jobs.celery_app import RegistryFactory, make_celery, use_registry
 from service.jobs.config import JobSettings
 
 
@@ -63,9 +66,10 @@ def celery_argv(args: argparse.Namespace, queue: str) -> list[str]:
     return argv
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a worker until it is stopped; return its exit status."""
+def main(argv: Sequence[str] | None, registry: RegistryFactory) -> int:
+    """Run a worker for `registry`'s job kinds until stopped; return its status."""
     args = build_parser().parse_args(argv)
+    use_registry(registry)
     jobs = JobSettings()
     # Build the clause engine (seconds) before the pool forks: children share it
     # copy-on-write and their first job does not pay for it. The database engine
@@ -77,7 +81,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # Celery ends its command line with sys.exit
         return exc.code if isinstance(exc.code, int) else 0
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

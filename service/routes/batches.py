@@ -35,7 +35,7 @@ from service.batches.schemas import BatchItemPublic, BatchItemsPublic, BatchPubl
 from service.batches.service import IdempotencyConflictError, create_batch
 from service.batches.tables import BatchRecord, ItemStatus
 from service.deps import PageDep, SessionDep, TenantDep
-from service.jobs.runtime import JobRuntime, get_jobs
+from service.job_runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["batches"], responses=problem_responses(401, 404, 422, 429))

@@ -26,7 +26,7 @@ from service.deps import (
     TenantDep,
 )
 from service.exports import EXPORTERS, MEDIA_TYPES, Exporter
-from service.jobs.runtime import JobRuntime, get_jobs
+from service.job_runtime import JobRuntime, get_jobs
 from service.jobs.store import enqueue
 from service.problems import ProblemError, problem_responses
 from service.scan_jobs import SCAN_JOB

@@ -23,7 +23,7 @@ from service.batches.schemas import BatchPublic
 from service.batches.service import create_batch
 from service.batches.tables import BatchRecord, ItemStatus
 from service.deps import MAX_OFFSET, OffsetQuery, SessionDep
-from service.jobs.runtime import JobRuntime, get_jobs
+from service.job_runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, not_found
 from service.web.batch_view import item_row
 from service.web.deps import PostDep, WebDep

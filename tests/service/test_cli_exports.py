@@ -234,7 +234,7 @@ def test_diff_of_a_missing_or_empty_file_is_one_line(
 def test_worker_delegates_its_options_to_the_job_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import service.jobs.worker as worker
+    import service.worker as worker
 
     seen: list[list[str]] = []
 

@@ -70,7 +70,7 @@ class Worker:
 
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
-    """Start `python -m service.jobs.worker` (prefork, 1 child) on a fresh queue."""
+    """Start `python -m service.worker` (prefork, 1 child) on a fresh queue."""
     if not _redis_reachable():
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     tmp = tmp_path_factory.mktemp("celery")
@@ -94,7 +94,7 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
 def _spawn(
     log: Path, settings: Settings, queue: str, *options: str, lease: str = "1"
 ) -> Worker:
-    """Start `python -m service.jobs.worker -c 1 OPTIONS` on the settings' database."""
+    """Start `python -m service.worker -c 1 OPTIONS` on the settings' database."""
     env = {
         **os.environ,
         "CLAUSEWISE_DATABASE_URL": settings.database_url,
@@ -104,7 +104,7 @@ def _spawn(
     }
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.jobs.worker", "-c", "1", *options],
+            [sys.executable, "-m", "service.worker", "-c", "1", *options],
             cwd=ROOT,
             env=env,
             stdout=out,

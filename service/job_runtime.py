@@ -18,17 +18,14 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 
 from service.batches.config import BatchSettings
-from service.batches.scan import ItemCounter
-from service.batches.service import register_handlers
 from service.jobs.celery_app import CeleryDispatcher, make_celery
 from service.jobs.config import JobSettings
-from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import InProcessRunner
 from service.jobs.store import JobStore
 from service.jobs.sweeper import LeaseSweeper
 from service.metrics import Metrics
-from service.scan_jobs import register_scan_handler
 from service.settings import Settings
+from service.wiring import build_registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ def start_jobs(app: FastAPI) -> JobRuntime:
     jobs: JobSettings = getattr(app.state, "job_settings", None) or JobSettings()
     batches = getattr(app.state, "batch_settings", None) or BatchSettings()
     store = JobStore(app.state.db_engine, lease_seconds=jobs.job_lease_seconds)
-    registry = _registry(app, metrics)
+    registry = build_registry(app.state.clause_engine, metrics)
     if settings.job_mode == "celery":
         celery = CeleryDispatcher(make_celery(settings, jobs))
         celery.recover(store)
@@ -90,15 +87,6 @@ def start_jobs(app: FastAPI) -> JobRuntime:
     return runtime
 
 
-def _registry(app: FastAPI, metrics: Metrics) -> HandlerRegistry:
-    """Return the handlers bound to the app's engine (give-up hooks included)."""
-    registry = HandlerRegistry()
-    scanner = register_handlers(registry, app.state.clause_engine)
-    scanner.on_recorded = _count_items(metrics)
-    register_scan_handler(registry, app.state.clause_engine, metrics)
-    return registry
-
-
 def stop_jobs(app: FastAPI) -> None:
     """Let the in-process threads finish their current job and stop; stop sweeping."""
     runtime: JobRuntime | None = getattr(app.state, "jobs", None)
@@ -112,13 +100,3 @@ def get_jobs(request: Request) -> JobRuntime:
     """Return the app's job runtime (a route dependency)."""
     runtime: JobRuntime = request.app.state.jobs
     return runtime
-
-
-def _count_items(metrics: Metrics) -> ItemCounter:
-    """Return a callback adding recorded items to `clausewise_batch_items`."""
-
-    def count(done: int, failed: int) -> None:
-        metrics.batch_items.labels(status="done").inc(done)
-        metrics.batch_items.labels(status="failed").inc(failed)
-
-    return count
