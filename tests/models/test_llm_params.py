@@ -10,9 +10,11 @@ from extractors.param_fallback import grounded, named_in, needs_fallback
 from extractors.parse import parse_bytes
 from models.llm_params import LlmParamFiller, parse_answer
 
+# a forum the parsers do not resolve (they do "King County, Washington"), so
+# the fallback is asked; "Washington" grounds US-WA and refuses US-CA
 FORUM = (
     "Any dispute shall be heard exclusively by the courts sitting in"
-    " King County, Washington."
+    " the Western District of Washington."
 )
 SMALL_FIRMS = "Companies with up to 50 employees may use the model at no cost."
 

@@ -133,8 +133,10 @@ def test_rows_of_weight_zero_are_as_if_absent() -> None:
     rows = np.array([1.0] * 30 + [0.0] * 10, dtype=np.float32)
     weighted = fit(x, y, rows)
     subset = fit(x[:30], y[:30])
-    assert np.allclose(weighted[0], subset[0], atol=1e-3)
-    assert not np.allclose(fit(x, y)[0], subset[0], atol=1e-3)
+    # near-separable rows: the weights are large (about 40), and L-BFGS stops
+    # within a relative tolerance of the optimum, so compare relatively
+    assert np.allclose(weighted[0], subset[0], rtol=1e-2, atol=1e-3)
+    assert not np.allclose(fit(x, y)[0], subset[0], rtol=1e-2, atol=1e-3)
 
 
 def test_paraphrases_weigh_less_than_corpus_segments() -> None:

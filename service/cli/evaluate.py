@@ -1,0 +1,48 @@
+"""`clausewise eval`: score the extractor on a labelled corpus, split by split."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from eval.corpus import GoldDocument, load_corpus
+from eval.evaluate import EvalReport, evaluate
+from eval.floors import check_floors, load_floors
+from eval.report import compare, render_comparison, render_table, write_reports
+from eval.splits import Split, load_locked, sample_note, select
+from extractors.engine import build_engine
+from extractors.output import clause_to_dict
+from extractors.parse import parse_path
+from service.cli.common import EXIT_INPUT, EXIT_OK, engine_with_models, error, read_json
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the table and the sample note; exit 1 below the floors when asked."""
+    split, locked = Split(args.split), load_locked()
+    corpus = select(load_corpus(args.corpus), split, locked)
+    engine = (
+        engine_with_models(args.model, args.llm_params)
+        if args.model != "none" or args.llm_params
+        else build_engine()
+    )
+
+    def scan(gold: GoldDocument) -> list[dict[str, Any]]:
+        document = parse_path(gold.doc_path)
+        clauses, _ = engine.tag(document)
+        return [clause_to_dict(document, tag) for tag in clauses]
+
+    report = evaluate(corpus, scan)
+    sys.stdout.write(render_table(report) + "\n" + sample_note(split, locked) + "\n")
+    if args.out:
+        for written in write_reports(report, args.out):
+            sys.stdout.write(f"wrote {written}\n")
+    if args.baseline:
+        baseline = EvalReport.from_dict(read_json(args.baseline, "baseline"))
+        sys.stdout.write(render_comparison(compare(report, baseline)) + "\n")
+    if args.check_floors:
+        violations = check_floors(report, load_floors())
+        for line in violations:
+            error(f"below target: {line}")
+        return EXIT_INPUT if violations else EXIT_OK
+    return EXIT_OK

@@ -1,0 +1,10 @@
+"""`clausewise worker ARGS`: hand the options to the job worker's own command line."""
+
+from __future__ import annotations
+
+import service.worker
+
+
+def run(argv: list[str]) -> int:
+    """Run a Celery worker for every job kind until it is stopped."""
+    return service.worker.main(argv)
