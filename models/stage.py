@@ -23,11 +23,10 @@ from extractors.errors import ConfigError, ModelIntegrityError
 from extractors.labels import ClauseType
 from extractors.types import Document, Segment
 from models.cache import VectorCache
+from models.choices import MODEL_CHOICES, ModelChoice
 from models.encoder import Embeddings
 from models.head import ClauseHead, default_head_path, load_head
 
-ModelChoice = Literal["none", "encoder", "llm", "encoder+llm"]
-MODEL_CHOICES: tuple[ModelChoice, ...] = ("none", "encoder", "llm", "encoder+llm")
 ENSEMBLE_ADD_THRESHOLDS: Mapping[ClauseType, float] = MappingProxyType(
     {
         ClauseType.USAGE_THRESHOLD: 0.5,

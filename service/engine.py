@@ -15,7 +15,7 @@ from typing import get_args
 
 from extractors.engine import ClauseEngine, build_engine, default_engine
 from extractors.errors import ConfigError
-from service.settings import ModelChoice
+from models.choices import ModelChoice
 
 
 def model_choice() -> ModelChoice:

@@ -15,10 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from extractors.pdf_limits import DEFAULT_PDF_LIMITS
 from extractors.pdf_sandbox import DEFAULT_PARALLEL_READERS
+from models.choices import ModelChoice
 from service.rate_limits import STORAGE_SCHEMES
 
 MIB = 1024 * 1024
-ModelChoice = Literal["none", "encoder", "llm", "encoder+llm"]
 
 
 class Settings(BaseSettings):

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from extractors.errors import ClausewiseError, ConfigError
+from models.choices import MODEL_CHOICES
 from service.cli.common import (
     EXIT_CONFIG,
     EXIT_FINDINGS,
@@ -26,7 +27,7 @@ from service.cli.common import (
     EXIT_OK,
     error,
 )
-from service.cli.parser import MODEL_CHOICES, SCAN_FORMATS, build_parser
+from service.cli.parser import SCAN_FORMATS, build_parser
 
 __all__ = [
     "COMMANDS",

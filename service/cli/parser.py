@@ -11,11 +11,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from models.choices import MODEL_CHOICES
 from service.cli.common import EXIT_FINDINGS
 
 DEFAULT_CORPUS = Path("../shared/corpus")
-MODEL_CHOICES = ("none", "encoder", "llm", "encoder+llm")
-"""`models.stage.MODEL_CHOICES`, repeated so `--help` needs no model import."""
 SCAN_FORMATS = ("json", "markdown", "sarif", "cyclonedx", "text")
 """`service.exports.EXPORTERS`' names, spelled out: importing it loads the engine."""
 FAIL_ON = ("blocker", "high", "medium", "low", "info")

@@ -49,12 +49,23 @@ def test_encoder_engine_names_its_model_in_provenance() -> None:
     assert [c["type"] for c in data["clauses"]] == ["attribution"]
 
 
-def test_every_model_choice_list_agrees() -> None:
-    # The CLI repeats the choices so `--help` imports no model code.
-    from typing import get_args
+def test_the_model_choices_are_defined_once_and_light() -> None:
+    # One definition (models.choices), used by the CLI, the settings and the
+    # stage loader; importing it loads no model code.
+    import subprocess
+    import sys
 
-    from models.stage import MODEL_CHOICES
-    from service.cli import MODEL_CHOICES as CLI_CHOICES
-    from service.settings import ModelChoice
+    from models.choices import MODEL_CHOICES
+    from service.cli import build_parser
 
-    assert CLI_CHOICES == MODEL_CHOICES == get_args(ModelChoice)
+    scan = build_parser().parse_args(["scan", "x.txt", "--model", "encoder+llm"])
+    assert scan.model == "encoder+llm" and "encoder+llm" in MODEL_CHOICES
+    probe = (
+        "import sys, models.choices, service.cli.parser;"
+        "heavy = ('torch', 'numpy', 'models.stage');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
