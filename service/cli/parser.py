@@ -84,6 +84,15 @@ def _scan(sub: Any) -> None:
     )
     scan.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024)
     scan.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="scan in N processes (default: the cores this process may use;"
+        " 1 with a model stage); output keeps the order of the inputs",
+    )
+    scan.add_argument(
         "--model",
         choices=MODEL_CHOICES,
         default="none",
@@ -94,6 +103,13 @@ def _scan(sub: Any) -> None:
         action="store_true",
         help="ask the local LLM for values the parsers missed (grounded; slow)",
     )
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def _eval(sub: Any) -> None:

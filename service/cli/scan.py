@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import sys
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ from tqdm import tqdm
 from extractors.engine import default_engine
 from extractors.errors import InputError
 from extractors.output import result_to_dict
-from extractors.parse import parse_path
+from extractors.parse import parse_bytes, parse_path
 from extractors.risk import load_profile
 from service.cli.common import (
     EXIT_FINDINGS,
@@ -73,36 +76,108 @@ def artifact_uri(path: Path, base: Path) -> str:
     return urllib.parse.quote(relative.as_posix(), safe="/")
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every scan of one command shares: the engine and the options."""
+
+    engine: Any
+    profile: Any
+    max_bytes: int
+    explain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    """One input's outcome: its result and text, or why it was not read."""
+
+    path: Path
+    result: dict[str, Any] | None
+    text: str
+    error: str | None
+
+
+_job: _Job | None = None
+"""Set before the worker processes fork; they inherit it (engine included)."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Scan every input; one bad input is reported and the others still run."""
+    global _job
     profile = load_profile(args.profile) if args.profile else None
+    with_models = args.model != "none" or args.llm_params
     engine = (
         engine_with_models(args.model, args.llm_params)
-        if args.model != "none" or args.llm_params
+        if with_models
         else default_engine()
     )
     fmt = args.format or ("text" if sys.stdout.isatty() else "json")
     status = EXIT_OK
     results: list[ScanOutput] = []
     paths = list(expand_paths(args.paths))
-    with _progress(paths) as bar:
-        for path in bar:
-            try:
-                document = parse_path(path, max_bytes=args.max_bytes)
-            except InputError as exc:
-                bar.write(error_line(about_path(path, exc)), file=sys.stderr)
+    _job = _Job(engine, profile, args.max_bytes, args.explain)
+    jobs = 1 if with_models else min(args.jobs or usable_cores(), len(paths))
+    with _scans(paths, jobs) as scanned, _progress(paths) as bar:
+        for outcome in scanned:
+            bar.update()
+            if outcome.result is None:
+                bar.write(error_line(outcome.error or ""), file=sys.stderr)
                 status = EXIT_INPUT
                 continue
-            result = engine.analyze(document, profile=profile, explain=args.explain)
-            data = result_to_dict(result, name=path.name)
             if args.out:
-                _write_outputs(args.out, path.name, data, document.text)
-            results.append(ScanOutput(data, path, document.text))
+                _write_outputs(
+                    args.out, outcome.path.name, outcome.result, outcome.text
+                )
+            results.append(ScanOutput(outcome.result, outcome.path, outcome.text))
     if not args.out and results:
         sys.stdout.write(render(results, fmt, args.base))
     if status == EXIT_OK and args.fail_on and _at_least(results, args.fail_on):
         return EXIT_FINDINGS
     return status
+
+
+def usable_cores() -> int:
+    """Return the cores this process may run on (its affinity, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _scans(paths: Sequence[Path], jobs: int) -> Iterator[Iterator[_Scanned]]:
+    """Yield the inputs' outcomes in input order, from `jobs` processes.
+
+    The workers are forked after the engine is built and warmed, so they share
+    it copy-on-write and start in milliseconds. A model stage runs in one
+    process (torch has its own threads and does not survive a fork).
+    """
+    if jobs <= 1:
+        yield map(_scan_one, paths)
+        return
+    _scan_one(None)  # warm the engine's lazy parts once, before the fork
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        chunk = max(1, min(16, len(paths) // (jobs * 4)))
+        yield pool.map(_scan_one, paths, chunksize=chunk)
+
+
+def _scan_one(path: Path | None) -> _Scanned:
+    """Parse and analyse one input with the command's engine (in any process).
+
+    `None` analyses a one-line text, to load what the engine loads lazily.
+    A parse error is the input's outcome; anything else is raised.
+    """
+    if _job is None:
+        raise RuntimeError("_scan_one runs only inside `clausewise scan`")
+    if path is None:
+        _job.engine.analyze(parse_bytes(b"You must retain this notice.", name="w"))
+        return _Scanned(Path("w"), None, "", None)
+    try:
+        document = parse_path(path, max_bytes=_job.max_bytes)
+    except InputError as exc:
+        return _Scanned(path, None, "", about_path(path, exc))
+    result = _job.engine.analyze(document, profile=_job.profile, explain=_job.explain)
+    return _Scanned(path, result_to_dict(result, name=path.name), document.text, None)
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -147,7 +222,7 @@ def _is_document_name(name: str) -> bool:
 def _progress(paths: Sequence[Path]) -> Any:
     """A progress bar on stderr, only for several files and a terminal there."""
     return tqdm(
-        paths,
+        total=len(paths),
         file=sys.stderr,
         unit="doc",
         disable=len(paths) < 2 or not sys.stderr.isatty(),

@@ -245,3 +245,33 @@ def test_worker_delegates_its_options_to_the_job_worker(
     monkeypatch.setattr(worker, "main", fake_main)
     assert main(["worker", "--concurrency", "2", "-Q", "scans"]) == 3
     assert seen == [["--concurrency", "2", "-Q", "scans"]]
+
+
+def test_jobs_scan_in_processes_and_keep_the_input_order(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # eight inputs, one of them unreadable, scanned by 1 and by 3 processes
+    names = []
+    for i in range(7):
+        path = Path(f"terms/copy-{i}.txt")
+        path.write_text(V2 if i % 2 else V1, encoding="utf-8")
+        names.append(path)
+    Path("terms/empty.txt").write_text("", encoding="utf-8")
+    names.insert(3, Path("terms/empty.txt"))
+    one = _run(capsys, "scan", *names, "--format", "json", "-j", "1")
+    three = _run(capsys, "scan", *names, "--format", "json", "-j", "3")
+    assert one == three
+    status, out, err = three
+    assert status == EXIT_INPUT
+    assert err == "clausewise: error: terms/empty.txt is empty\n"
+    order = [r["document"]["name"] for r in json.loads(out)]
+    assert order == [p.name for p in names if p.name != "empty.txt"]
+
+
+def test_jobs_must_be_a_positive_count(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["scan", str(files[0]), "-j", "0"])
+    assert stopped.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
