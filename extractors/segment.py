@@ -63,6 +63,12 @@ _SENTENCE_END = re.compile(
     rf"|[ \t]+\(?{_PART}[.)][ \t]+[A-Z])"
     r"|(?<=[。！？])[”’」』）)]*"
 )
+_HTML_BREAK = re.compile(
+    r"</?(?:p|li|ul|ol|div|br|tr|td|th|table|tbody|thead|h[1-6]|blockquote"
+    r"|section|details|summary|dl|dt|dd|center)\b[^<>]{0,300}>",
+    re.IGNORECASE,
+)
+"""HTML block tags, which model cards use for paragraphs and lists: a boundary."""
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc inc ltd co corp no nos vs v mr mrs ms dr st sec art cf approx "
@@ -86,11 +92,11 @@ def segment(text: str) -> tuple[Segment, ...]:
     for index, block in enumerate(_blocks(text)):
         if block.kind is not SegmentKind.ITEM and block.kind is not SegmentKind.HEADING:
             lead_in = None
-        for start, end in _sentences(text, block):
+        for start, end, opens_item in _html_pieces(text, _sentences(text, block)):
             span = _trim(text, start, end)
             if span is None:
                 continue
-            kind = block.kind
+            kind = SegmentKind.ITEM if opens_item else block.kind
             if kind is SegmentKind.SENTENCE and _looks_like_heading(text, span, block):
                 kind = SegmentKind.HEADING
             item_lead = lead_in if kind is SegmentKind.ITEM else None
@@ -100,6 +106,24 @@ def segment(text: str) -> tuple[Segment, ...]:
             if text[span.end - 1] in ":：":
                 lead_in = span
     return tuple(segments)
+
+
+def _html_pieces(
+    text: str, sentences: Iterator[tuple[int, int]]
+) -> Iterator[tuple[int, int, bool]]:
+    """Cut sentences at HTML block tags; say which piece a `<li>` opens.
+
+    A model card written in HTML keeps a paragraph, its list and each item
+    on lines with no blank between them; without these cuts a lead-in, the
+    tags and every item would be one segment.
+    """
+    for start, end in sentences:
+        opens_item = False
+        for tag in _HTML_BREAK.finditer(text, start, end):
+            yield start, tag.start(), opens_item
+            start = tag.end()
+            opens_item = tag.group(0)[:3].lower() == "<li"
+        yield start, end, opens_item
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:

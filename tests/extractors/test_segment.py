@@ -226,3 +226,26 @@ def test_a_wrapped_line_starting_with_a_number_continues_its_sentence() -> None:
         "700 million monthly users, you need a license.",
         "1 Definitions",
     ]
+
+
+def test_html_block_tags_cut_paragraphs_and_items() -> None:
+    # a model card's terms written in HTML, CRLF, no blank line between tags
+    text = (
+        "<p>To keep the community open, you are required to:\r\n"
+        "  </p>\r\n  <ul class=\"terms\">\r\n"
+        "    <li>Share the details of any derived model.</li>\r\n"
+        "    <li>Do <strong>not</strong> sell the weights.</li>\r\n"
+        "  </ul><p>Thanks for reading.<br>Have fun.</p>\r\n"
+    )
+    segments = segment(text)
+    _check_invariants(text, segments)
+    got = [(seg.kind, text[seg.span.start : seg.span.end]) for seg in segments]
+    assert got == [
+        (S, "To keep the community open, you are required to:"),
+        (I, "Share the details of any derived model."),
+        (I, "Do <strong>not</strong> sell the weights."),
+        (S, "Thanks for reading."),
+        (S, "Have fun."),
+    ]
+    lead = segments[0].span
+    assert segments[1].lead_in == lead and segments[2].lead_in == lead
