@@ -232,7 +232,7 @@ def test_html_block_tags_cut_paragraphs_and_items() -> None:
     # a model card's terms written in HTML, CRLF, no blank line between tags
     text = (
         "<p>To keep the community open, you are required to:\r\n"
-        "  </p>\r\n  <ul class=\"terms\">\r\n"
+        '  </p>\r\n  <ul class="terms">\r\n'
         "    <li>Share the details of any derived model.</li>\r\n"
         "    <li>Do <strong>not</strong> sell the weights.</li>\r\n"
         "  </ul><p>Thanks for reading.<br>Have fun.</p>\r\n"
