@@ -24,6 +24,13 @@ namespace (CycloneDX allows repeated names):
 
 The serial number is a uuid5 of the document hash unless given, so exporting
 the same document twice gives the same BOM identity (pass a uuid4 to opt out).
+
+Built by hand, not with cyclonedx-python-lib's model, for a measured reason:
+its components keep `properties` (and licenses) in sorted sets, so the
+clauses would come out ordered by the text "line N: ..." (line 10 before
+line 9) and equal entries would merge, where a reviewer reads them in
+document order. The tests validate every BOM against the CycloneDX 1.6 JSON
+schema that cyclonedx-python-lib ships (SPDX ids included).
 """
 
 from __future__ import annotations

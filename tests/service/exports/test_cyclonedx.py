@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import re
+from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from extractors.engine import ClauseEngine
@@ -25,10 +28,37 @@ LICENSE_KEYS = {"bom-ref", "id", "name", "acknowledgement", "text", "url"}
 WHEN = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
+@functools.cache
+def _schema() -> Any:
+    """The CycloneDX 1.6 JSON schema as cyclonedx-python-lib ships it, offline.
+
+    The BOM is built by hand (service/exports/cyclonedx.py says why); this
+    checks every BOM a test builds against the real schema, SPDX ids included.
+    """
+    import cyclonedx.schema._res as shipped
+
+    folder = Path(shipped.__file__).parent
+
+    def retrieve(uri: str) -> Any:
+        return json.loads((folder / uri.rsplit("/", 1)[-1]).read_text())
+
+    schema = json.loads((folder / "bom-1.6.SNAPSHOT.schema.json").read_text())
+    return jsonschema_rs.validator_for(
+        schema, retriever=retrieve, validate_formats=True
+    )
+
+
+def assert_valid_bom(bom: dict[str, Any]) -> None:
+    errors = [str(error).splitlines()[0] for error in _schema().iter_errors(bom)]
+    assert errors == []
+
+
 def _bom(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    return to_cyclonedx(
+    bom = to_cyclonedx(
         result, component_name="orbit-7b", component_version="2.0", **kwargs
     )
+    assert_valid_bom(bom)
+    return bom
 
 
 def _component(bom: dict[str, Any]) -> dict[str, Any]:
@@ -242,9 +272,9 @@ def test_a_model_card_license_is_exported_as_declared(
     engine: ClauseEngine, license: str, extra: str, declared: dict[str, str]
 ) -> None:
     result = _card(engine, license, extra)
-    choice = to_cyclonedx(result, component_name="README.md")["components"][0][
-        "licenses"
-    ]
+    bom = to_cyclonedx(result, component_name="README.md")
+    assert_valid_bom(bom)
+    choice = bom["components"][0]["licenses"]
     assert_valid_license_choice(choice)
     # the card's text is no known license: nothing is concluded, the
     # declaration is kept as the card spells it
@@ -253,6 +283,7 @@ def test_a_model_card_license_is_exported_as_declared(
 
 def test_model_card_notes_become_properties(engine: ClauseEngine) -> None:
     bom = to_cyclonedx(_card(engine, "llama3.1"), component_name="README.md")
+    assert_valid_bom(bom)
     props = {p["name"]: p["value"] for p in bom["components"][0]["properties"]}
     assert "Llama 3.1" in props["clausewise:model_card:declared_license"]
     assert "may flow down" in props["clausewise:model_card:base_model_flowdown"]
@@ -264,3 +295,12 @@ def test_markdown_report_of_a_card_shows_what_it_declares(engine: ClauseEngine) 
     assert "line 2: `license: llama3.1`" in report
     assert "meta-llama/Llama-3.1-8B" in report and "may flow down" in report
     assert "No risk findings.\n" not in report
+
+
+def test_the_schema_check_refuses_an_invalid_license_choice(
+    result: dict[str, Any],
+) -> None:
+    bom = to_cyclonedx(result, component_name="orbit-7b")
+    bom["components"][0]["licenses"] = [{"license": {"id": "LicenseRef-x"}}]
+    with pytest.raises(AssertionError):
+        assert_valid_bom(bom)
