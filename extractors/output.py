@@ -15,6 +15,9 @@ from typing import Any
 from extractors.engine import AnalysisResult
 from extractors.types import Citation, ClauseTag, Discarded, Document, RiskFinding
 
+SCHEMA_VERSION = "1"
+"""The result's `schema_version` (`service.result_contract.ScanResult`)."""
+
 
 def result_to_dict(
     result: AnalysisResult, *, name: str | None = None
@@ -22,6 +25,7 @@ def result_to_dict(
     """Return the JSON-ready dict of one document's analysis."""
     document = result.document
     out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
         "document": _document(document, name),
         "clauses": [clause_to_dict(document, tag) for tag in result.clauses],
         "findings": [_finding(f) for f in result.findings],

@@ -16,13 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
 )
 
 from service.input_rules import EncodableText, StoredText, storable_tree
+from service.result_contract import Finding, ScanResult
 from service.tables import DocumentRecord, ProfileRecord, ScanRecord
 
 URL_PATTERN = r"^https?://\S+$"
@@ -122,48 +122,8 @@ class DocumentsPublic(BaseModel):
     count: int
 
 
-class CitationPublic(BaseModel):
-    """Evidence: `quote` is exactly `text[start:end]` of the document."""
-
-    model_config = ConfigDict(extra="allow")
-
-    start: int
-    end: int
-    quote: str
-    line: int
-    page: int
-
-
-class ClausePublic(CitationPublic):
-    """A clause found in the document, with its parameters and provenance."""
-
-    type: str
-    score: float
-    params: dict[str, Any]
-    extractor: str
-    pattern_id: str | None = None
-    explanation: str | None = None
-
-
-class FindingPublic(BaseModel):
-    """A risk finding; `verdict` is set when a profile was applied."""
-
-    model_config = ConfigDict(extra="allow")
-
-    rule_id: str
-    category: str
-    severity: str
-    title: str
-    rationale: str
-    verdict: str | None = None
-    clause_types: list[str]
-    citations: list[CitationPublic]
-
-
 class ResultEnginePublic(BaseModel):
     """The engine and data versions, as recorded inside a result."""
-
-    model_config = ConfigDict(extra="allow")
 
     version: str
     patterns_sha256: str
@@ -176,30 +136,9 @@ class EnginePublic(ResultEnginePublic):
     model: str | None
 
 
-class ResultDocumentPublic(BaseModel):
-    """The document as the engine saw it."""
-
-    model_config = ConfigDict(extra="allow")
-
-    name: str | None
-    sha256: str
-    media_type: str
-    chars: int
-    lines: int
-    pages: int
-    metadata: dict[str, Any]
-
-
-class ScanResultPublic(BaseModel):
-    """The analysis, as `clausewise scan --format json` prints it."""
-
-    model_config = ConfigDict(extra="allow")
-
-    document: ResultDocumentPublic
-    clauses: list[ClausePublic]
-    findings: list[FindingPublic]
-    license: dict[str, Any] | None
-    engine: ResultEnginePublic
+ScanResultPublic = ScanResult
+"""The analysis, as `clausewise scan --format json` prints it: the one contract."""
+FindingPublic = Finding
 
 
 class ScanSummaryPublic(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.routes import documents, families, health, profiles, scans
+from service.routes import documents, families, health, profiles, scans, schemas
 
 API_PREFIX = "/v1"
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -17,7 +17,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     profiles.router,
     families.router,
 )
-ROOT_ROUTERS: tuple[APIRouter, ...] = (health.router,)
+ROOT_ROUTERS: tuple[APIRouter, ...] = (health.router, schemas.router)
 
 
 def api_router() -> APIRouter:
