@@ -404,7 +404,12 @@ def aup_incorporation(text: str) -> Params:
         )
         prefix = re.sub(r"^(?:(?:The|Your|Our|of|and|for)\s+)+", "", prefix)
         name = f"{prefix} {match.group('core')}".strip()
-        name = re.sub(r"^(?:(?:The|Your|Our|Its|Their)\s+)+", "", name)
+        name = re.sub(
+            r"^(?:(?:the|your|our|its|their|of|and|or|for)\s+)+",
+            "",
+            name,
+            flags=re.IGNORECASE,
+        )
         params["policy"] = (name + (match.group("suffix") or "").rstrip()).strip()
         # the policy's own link follows its name; an earlier link is another document's
         url = find_url(folded[match.end() :])

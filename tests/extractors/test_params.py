@@ -225,6 +225,11 @@ def test_markdown_emphasis_is_dropped_from_text() -> None:
 
 POLICIES: list[tuple[str, dict[str, Any]]] = [
     (
+        # a policy named after a conjunction: the name starts at the policy
+        "Accept our license terms and acceptable use policy before you download.",
+        {"policy": "acceptable use policy", "updatable": False},
+    ),
+    (
         "Your use must comply with the Acceptable Use Policy at"
         " https://zephyr.example.com/aup, as updated from time to time.",
         {

@@ -54,7 +54,9 @@ def test_json_keeps_the_contract_and_its_order(result: dict[str, Any]) -> None:
     assert list(parsed) == list(result)
     assert list(parsed["clauses"][0]) == list(result["clauses"][0])
     assert body == to_json(result)
-    assert body.startswith('{\n  "document": {\n    "name": "orbit-license.txt"')
+    assert body.startswith(
+        '{\n  "schema_version": "1",\n  "document": {\n    "name": "orbit-license.txt"'
+    )
 
 
 def test_markdown_is_the_engine_report(result: dict[str, Any]) -> None:
