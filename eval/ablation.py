@@ -20,15 +20,26 @@ import numpy as np
 
 from eval.corpus import Corpus, GoldDocument
 from eval.evaluate import EvalReport, evaluate
+from eval.paraphrase import (
+    load_paraphrases,
+    paraphrase_path,
+    score_paraphrases,
+    types_found,
+)
 from eval.train import (
     PARAPHRASE_FAMILY,
+    STANDARDISE,
     TYPES,
-    Example,
+    FeatureSet,
     HeadKind,
     corpus_examples,
+    embed_examples,
     label_matrix,
+    load_feature_encoder,
     out_of_family,
+    paraphrase_examples,
 )
+from eval.writers import writer_table
 from extractors.combine import DEFAULT_ADD_THRESHOLD, ModelEvidence
 from extractors.engine import ClauseEngine, ModelStage, build_engine
 from extractors.labels import ClauseType
@@ -38,7 +49,14 @@ from extractors.pattern_data import PatternSet
 from extractors.risk import load_default_rules
 from extractors.types import CharSpan, Document, Segment
 from models.head import Matrix
-from models.stage import ENSEMBLE_ADD_THRESHOLDS, use_fresh_caches
+from models.stage import (
+    ENSEMBLE_ADD_THRESHOLDS,
+    EnsembleStage,
+    load_encoder_stage,
+    load_llm_stage,
+    load_model_stage,
+    use_fresh_caches,
+)
 
 
 @dataclass(frozen=True)
@@ -84,16 +102,6 @@ def model_only_engine(stage: ModelStage) -> ClauseEngine:
         rules_digest="-",
         model_stage=stage,
     )
-
-
-@dataclass(frozen=True)
-class FeatureSet:
-    """Examples (corpus and paraphrases), their features, and how to train."""
-
-    examples: Sequence[Example]
-    x: Matrix
-    name: str
-    standardise: bool
 
 
 def out_of_family_table(fs: FeatureSet) -> dict[tuple[str, CharSpan], Matrix]:
@@ -175,8 +183,6 @@ def live_speeds(
 
 
 def _live_stages(kinds: Sequence[str]) -> dict[str, ModelStage]:
-    from models.stage import EnsembleStage, load_encoder_stage, load_llm_stage
-
     loaders = {"encoder": load_encoder_stage, "llm": load_llm_stage}
     stages: dict[str, ModelStage] = {}
     loaded = []
@@ -201,13 +207,6 @@ def ablation_table(
     corpus: Corpus, kinds: Sequence[HeadKind] = ("encoder", "llm")
 ) -> str:
     """Return the Markdown ablation table: F1 per type, micro F1, speed, memory."""
-    from eval.train import (
-        STANDARDISE,
-        embed_examples,
-        load_feature_encoder,
-        paraphrase_examples,
-    )
-
     examples = [*corpus_examples(corpus), *paraphrase_examples()]
     speeds = live_speeds(corpus, kinds)
     features: dict[str, FeatureSet] = {}
@@ -237,9 +236,6 @@ def ablation_table(
 
 def writer_lines(features: Mapping[str, FeatureSet]) -> list[str]:
     """Return the leave-one-writer-out table (`eval.writers`) for `features`."""
-    from eval.paraphrase import types_found
-    from eval.writers import writer_table
-
     patterns = build_engine(identify=False)
     first = next(iter(features.values()))
     found = [
@@ -272,9 +268,6 @@ def paraphrase_lines(kinds: Sequence[str]) -> list[str]:
     nothing is tuned or trained on them. C's writer saw nothing of the
     project but ANNOTATION.md, and C was scored once, after everything was fixed.
     """
-    from eval.paraphrase import load_paraphrases, paraphrase_path, score_paraphrases
-    from models.stage import load_model_stage
-
     patterns = build_engine(identify=False)
     choices = [*kinds, "+".join(kinds)] if len(kinds) > 1 else list(kinds)
     header = (

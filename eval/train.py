@@ -10,21 +10,22 @@ no score comes from a family the head was trained on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from eval.corpus import Corpus, GoldDocument
+from eval.paraphrase import load_paraphrases, paraphrase_path
 from eval.scorer import jaccard, word_set
 from extractors.labels import ClauseType
 from extractors.segment import segment
 from extractors.types import CharSpan, SegmentKind
+from models.cache import VectorCache
+from models.encoder import load_encoder
 from models.head import ClauseHead, Matrix
-
-if TYPE_CHECKING:
-    from models.stage import FeatureEncoder
+from models.llm_encoder import load_llm_encoder
+from models.stage import FeatureEncoder
 
 HeadKind = Literal["encoder", "llm"]
 STANDARDISE: dict[HeadKind, bool] = {"encoder": False, "llm": True}
@@ -240,8 +241,6 @@ def paraphrase_examples(names: Sequence[str] = TRAIN_PARAPHRASES) -> list[Exampl
     They teach the head wording no corpus license uses. The two sets written
     by outsiders (development and test) are never trained on.
     """
-    from eval.paraphrase import load_paraphrases, paraphrase_path
-
     found: list[Example] = []
     for name in names:
         for row, item in enumerate(load_paraphrases(paraphrase_path(name))):
@@ -256,63 +255,20 @@ def embed_examples(
     examples: Sequence[Example], encoder: FeatureEncoder
 ) -> tuple[Matrix, str]:
     """Embed every example with `encoder`, through the vector cache."""
-    from models.cache import VectorCache
-
     texts = [ex.text for ex in examples]
     return VectorCache().cached(encoder.name, texts, encoder.embed), encoder.name
 
 
 def load_feature_encoder(kind: HeadKind) -> FeatureEncoder:
     """Load the verified encoder a head of `kind` is trained on."""
-    if kind == "llm":
-        from models.llm_encoder import load_llm_encoder
-
-        return load_llm_encoder()
-    from models.encoder import load_encoder
-
-    return load_encoder()
+    return load_llm_encoder() if kind == "llm" else load_encoder()
 
 
-def train_and_save(
-    corpus: Corpus, out: Path | None, *, kind: HeadKind = "encoder"
-) -> tuple[Path, str]:
-    """Train on all families and the team's paraphrases; score out of family."""
-    from eval.ablation import FeatureSet, run_ablation
-    from models.head import save_head
-    from models.stage import head_path
+@dataclass(frozen=True)
+class FeatureSet:
+    """Examples (corpus and paraphrases), their features, and how to train."""
 
-    examples = corpus_examples(corpus) + paraphrase_examples()
-    x, encoder = embed_examples(examples, load_feature_encoder(kind))
-    standardise = STANDARDISE[kind]
-    head = train_head(
-        x,
-        label_matrix(examples),
-        encoder=encoder,
-        standardise=standardise,
-        rows=example_weights(examples),
-    )
-    reports = run_ablation(
-        corpus, {kind: FeatureSet(examples, x, encoder, standardise)}
-    )
-    scores: dict[str, Any] = {
-        config: {
-            "micro_f1": round(report.micro.f1, 4),
-            "per_type_f1": {
-                t.value: round(p.f1, 4) for t, p in report.per_type.items()
-            },
-        }
-        for config, report in reports.items()
-    }
-    scores["protocol"] = {
-        "cross_validation": "leave one license family out",
-        "also_trained_on": list(TRAIN_PARAPHRASES),
-    }
-    trained = replace(head, scores=scores)
-    path = out or head_path(kind)
-    save_head(trained, path)
-    summary = "\n".join(
-        f"{config:28s} micro F1 {s['micro_f1']:.3f} (out of family)"
-        for config, s in scores.items()
-        if config != "protocol"
-    )
-    return path, summary
+    examples: Sequence[Example]
+    x: Matrix
+    name: str
+    standardise: bool

@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from eval.ablation import FeatureSet
 from eval.paraphrase import ParaphraseScore
 from eval.train import (
     PARAPHRASE_FAMILY,
     TYPES,
+    FeatureSet,
     example_weights,
     label_matrix,
     train_head,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from extractors.combine import ModelEvidence, combine
+from extractors.identify import identify_document
 from extractors.param_fallback import ParamFiller, fill_params
 from extractors.params import extract_params
 from extractors.pattern_data import PatternSet, load_patterns
@@ -171,6 +172,4 @@ def default_tagger() -> Callable[[Document], Sequence[ClauseTag]]:
 
 
 def _identifier() -> Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]]:
-    from extractors.identify import identify_document
-
     return identify_document

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from extractors.labels import ClauseType
 from extractors.params import THRESHOLD_CONSEQUENCES, THRESHOLD_METRICS
+from models.llm import load_llm
 
 PROMPT_VERSION = "p1"
 SYSTEM = (
@@ -99,6 +100,4 @@ def parse_answer(answer: str) -> dict[str, Any]:
 
 def load_param_filler() -> LlmParamFiller:
     """Load the verified (or user-named) LLM as a parameter filler."""
-    from models.llm import load_llm
-
     return LlmParamFiller(load_llm())

@@ -24,8 +24,9 @@ from extractors.labels import ClauseType
 from extractors.types import Document, Segment
 from models.cache import VectorCache
 from models.choices import MODEL_CHOICES, ModelChoice
-from models.encoder import Embeddings
+from models.encoder import Embeddings, load_encoder
 from models.head import ClauseHead, default_head_path, load_head
+from models.llm_encoder import load_llm_encoder
 
 ENSEMBLE_ADD_THRESHOLDS: Mapping[ClauseType, float] = MappingProxyType(
     {
@@ -162,16 +163,12 @@ def head_path(kind: Literal["encoder", "llm"]) -> Path:
 
 def load_encoder_stage(*, use_cache: bool = True) -> EncoderStage:
     """Load the MiniLM encoder (verified) and its shipped head."""
-    from models.encoder import load_encoder
-
     cache = VectorCache() if use_cache else None
     return EncoderStage(load_encoder(), load_head(head_path("encoder")), cache=cache)
 
 
 def load_llm_stage(*, use_cache: bool = True) -> EncoderStage:
     """Load the local LLM (verified, or `CLAUSEWISE_LLM`) and its head."""
-    from models.llm_encoder import load_llm_encoder
-
     head = load_head(head_path("llm"))
     cache = VectorCache() if use_cache else None
     return EncoderStage(load_llm_encoder(), head, cache=cache)

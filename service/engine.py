@@ -16,6 +16,7 @@ from typing import get_args
 from extractors.engine import ClauseEngine, build_engine, default_engine
 from extractors.errors import ConfigError
 from models.choices import ModelChoice
+from models.stage import load_model_stage
 
 
 def model_choice() -> ModelChoice:
@@ -33,6 +34,4 @@ def service_engine(choice: ModelChoice | None = None) -> ClauseEngine:
     choice = choice or model_choice()
     if choice == "none":
         return default_engine()
-    from models.stage import load_model_stage
-
     return build_engine(model_stage=load_model_stage(choice))

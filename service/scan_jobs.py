@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extractors.engine import ClauseEngine
 from extractors.errors import ClausewiseError
+from service.engine import service_engine
 from service.jobs.handlers import HandlerRegistry, SessionFactory
 from service.metrics import Metrics
 from service.scanning import claim_scan, mark_failed, run_scan
@@ -45,8 +46,6 @@ class ScanJob:
     def engine(self) -> ClauseEngine:
         """Return the clause engine, building the service's on first use."""
         if self._engine is None:
-            from service.engine import service_engine
-
             self._engine = service_engine()
         return self._engine
 

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import json
 import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from extractors.engine import default_tagger
 from extractors.errors import ClausewiseError, ConfigError, DecodeError
 from extractors.identify.index import (
     LicenseIndex,
@@ -158,17 +158,8 @@ def _gold_tag(document: Document, span: _GoldSpan, path: Path) -> ClauseTag:
 
 
 def engine_tagger() -> Tagger:
-    """Return the clause engine's default tagger, imported only when asked for."""
-    try:
-        module = importlib.import_module("extractors.engine")
-    except ModuleNotFoundError as exc:
-        if exc.name != "extractors.engine":
-            raise
-        raise ConfigError(
-            "the clause engine (extractors.engine) is not available; "
-            "rerun with --clauses gold to use the corpus labels"
-        ) from exc
-    return cast(Tagger, module.default_tagger())
+    """Return the clause engine's default tagger (fingerprints cite its clauses)."""
+    return default_tagger()
 
 
 def build_from_corpus(corpus: Path, tagger: Tagger) -> LicenseIndex:

@@ -29,6 +29,7 @@ from extractors.parse import parse_bytes
 from extractors.types import Document
 from service.batches.record import Outcome, record_slice, start_batch
 from service.batches.tables import CACHE, ITEMS, BatchRecord, ItemStatus
+from service.engine import service_engine
 from service.jobs.handlers import SessionFactory
 
 logger = logging.getLogger(__name__)
@@ -95,8 +96,6 @@ class ChunkScanner:
     def analyzer(self) -> Analyzer:
         """Return the engine, building the default one on first use (seconds)."""
         if self._analyzer is None:
-            from service.engine import service_engine
-
             self._analyzer = service_engine()
         return self._analyzer
 

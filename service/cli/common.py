@@ -68,8 +68,9 @@ def service_settings(database_url: str | None = None) -> Any:
 def engine_with_models(choice: str, llm_params: bool = False) -> Any:
     """Build the engine with model parts.
 
-    The model modules are imported here, not at the top, because they import
-    torch (seconds, hundreds of MB): only a run that asks for a model pays.
+    The model modules are imported here, not at the top, so that a
+    patterns-only command does not pay for importing them (every command
+    imports this module); they load torch only when a model is loaded.
     """
     from extractors.engine import build_engine
     from models.llm_params import load_param_filler

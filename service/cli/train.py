@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from eval.corpus import load_corpus
-from eval.train import train_and_save
+from eval.retrain import train_and_save
 from service.cli.common import EXIT_OK
 
 

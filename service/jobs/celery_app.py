@@ -36,6 +36,7 @@ from typing import Any, Final
 from celery import Celery, signals
 from celery.concurrency.prefork import TaskPool as PreforkPool
 
+from service.db import make_engine
 from service.jobs.config import JobSettings
 from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import make_owner
@@ -100,8 +101,6 @@ def use_registry(factory: RegistryFactory) -> None:
 @cache
 def _runtime() -> _Runtime:
     """Build the database engine and handlers on first use, after any fork."""
-    from service.db import make_engine
-
     settings = Settings()
     engine = make_engine(settings.database_url)
     lease = JobSettings().job_lease_seconds

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eval.ablation import FeatureSet
-from eval.train import PARAPHRASE_FAMILY, TYPES, Example
+from eval.train import PARAPHRASE_FAMILY, TYPES, Example, FeatureSet
 from eval.writers import held_out_probabilities, score_at, writer_table
 from extractors.labels import ClauseType
 from extractors.types import CharSpan

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from extractors.errors import ConfigError, DecodeError
+from extractors.identify import build
 from extractors.identify.build import (
     build_from_corpus,
     engine_tagger,
@@ -154,19 +153,6 @@ def test_main_builds_an_index_from_gold_labels(corpus: Path, tmp_path: Path) -> 
     assert (result.status, result.family) == ("exact", "northwind")
 
 
-def test_main_reports_a_missing_engine(
-    corpus: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    monkeypatch.setitem(sys.modules, "extractors.engine", None)
-    out = tmp_path / "index.json"
-    assert main(["--corpus", str(corpus), "--out", str(out)]) == 2
-    assert "--clauses gold" in capsys.readouterr().err
-    assert not out.exists()
-
-
 def test_engine_tagger_is_used_by_default(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -175,9 +161,7 @@ def test_engine_tagger_is_used_by_default(
             return ()
         return [tag(document.text, LAW, ClauseType.GOVERNING_LAW, jurisdiction="US-OR")]
 
-    engine = types.ModuleType("extractors.engine")
-    monkeypatch.setattr(engine, "default_tagger", lambda: fake, raising=False)
-    monkeypatch.setitem(sys.modules, "extractors.engine", engine)
+    monkeypatch.setattr(build, "default_tagger", lambda: fake)
     assert engine_tagger() is fake
     index = build_from_corpus(corpus, engine_tagger())
     assert [r.clause_type for r in index.entries[0].clauses] == [
