@@ -32,8 +32,10 @@ _INHERITED_FROM_LEAD_IN = frozenset({"OBLIGATION", "PROHIBITION", "LICENSEE"})
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]*(?:\n[^“”\"\n]*){0,3})[”\"]")
 _CONTINUATION = re.compile(
     r"(?:Therefore|Thus|Accordingly|Consequently|Hence|Any such|Such)\b"
-    # "This labeling includes ..." points back; "This Agreement ..." does not
-    r"|(?:This|These) [a-z]"
+    # "This labeling includes ..." points back; "This Agreement ..." does not;
+    # nor does "This" as the subject of a verb ("This is only for research",
+    # "This means you may ..."): such a sentence states its term on its own
+    r"|(?:This|These) (?!(?:is|are|was|were|means|mean|will|may|can|does|do)\b)[a-z]"
 )
 # An exception after a clause ("This restriction does not apply to ...") is
 # not part of the clause's span (ANNOTATION.md), so it never continues one.

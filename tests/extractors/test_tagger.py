@@ -359,6 +359,16 @@ def test_a_this_sentence_continues_the_clause_it_explains() -> None:
     assert document.text[tags[0].span.start : tags[0].span.end] == text
 
 
+def test_this_as_the_subject_of_a_verb_stands_alone() -> None:
+    # "This is only for ..." states its term by itself; the sentence before
+    # (an intended use) is not part of the clause
+    lead = "Zephyr is meant for research on multimodal chat models."
+    clause = "This is only for research, and prohibited for commercial use."
+    document, tags = _tags(lead + " " + clause)
+    assert [t.clause_type for t in tags] == [T.COMMERCIAL_RESTRICTION]
+    assert document.text[tags[0].span.start : tags[0].span.end] == clause
+
+
 def test_an_exception_does_not_join_the_clause_before_it() -> None:
     clause = "You must give every recipient a copy of this Agreement."
     text = clause + " This duty does not apply to internal copies."
