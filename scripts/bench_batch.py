@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from extractors.engine import default_engine
 from service.batches.jsonl import CardInput
+from service.batches.pool import CardPool
 from service.batches.service import create_batch, register_handlers
 from service.batches.tables import BatchRecord
 from service.db import init_db, make_engine
@@ -178,10 +179,18 @@ def _wait(engine: Engine, batch_id: uuid.UUID, timeout: float) -> BatchRecord:
 def run_inprocess(
     cards: Sequence[CardInput], workers: int, cache: bool, url: str | None, tmp: Path
 ) -> Run:
-    """Time a batch on in-process threads (the embedded default)."""
+    """Time a batch in process: `workers` job threads and as many card processes.
+
+    With more than one worker, cards are analysed by a `CardPool` of that many
+    processes (`CLAUSEWISE_JOB_PROCESSES`), started and warmed before the
+    clock starts (an API process starts it once, at its first batch).
+    """
     engine, _, tenant = _fresh_db(url, tmp)
     registry = HandlerRegistry()
-    register_handlers(registry, default_engine())
+    pool = CardPool(workers) if workers > 1 else None
+    if pool is not None:
+        pool.analyze([(b"warm-up", "w1"), (b"warm-up", "w2")] * workers)
+    register_handlers(registry, default_engine(), pool)
     batch_id, _, insert_s = _store(engine, tenant, cards, cache)
     runner = InProcessRunner(engine, registry, threads=workers, poll_seconds=0.05)
     start = time.perf_counter()
@@ -190,6 +199,8 @@ def run_inprocess(
         batch = _wait(engine, batch_id, 3600)
     finally:
         runner.stop()
+        if pool is not None:
+            pool.close()
     elapsed = time.perf_counter() - start
     engine.dispose()
     return Run("inprocess", workers, cache, insert_s, elapsed, len(cards), batch.failed)

@@ -10,6 +10,7 @@ contract in `pyproject.toml` holds it).
 from __future__ import annotations
 
 from extractors.engine import ClauseEngine
+from service.batches.pool import CardPool
 from service.batches.scan import ItemCounter
 from service.batches.service import register_handlers
 from service.jobs.handlers import HandlerRegistry
@@ -18,15 +19,18 @@ from service.scan_jobs import register_scan_handler
 
 
 def build_registry(
-    engine: ClauseEngine | None = None, metrics: Metrics | None = None
+    engine: ClauseEngine | None = None,
+    metrics: Metrics | None = None,
+    pool: CardPool | None = None,
 ) -> HandlerRegistry:
     """Return every shipped job kind's handler, bound to `engine` (default engine).
 
     With `metrics`, recorded batch items are counted in
     `clausewise_batch_items` (the API process); a Celery worker has none.
+    With `pool`, batch cards are analysed in its worker processes.
     """
     registry = HandlerRegistry()
-    scanner = register_handlers(registry, engine)
+    scanner = register_handlers(registry, engine, pool)
     if metrics is not None:
         scanner.on_recorded = _count_items(metrics)
     register_scan_handler(registry, engine, metrics)

@@ -23,10 +23,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from extractors.engine import AnalysisResult, Provenance
-from extractors.errors import InputError
-from extractors.output import result_to_dict
-from extractors.parse import parse_bytes
 from extractors.types import Document
+from service.batches.pool import CardPool, CardResult, analyze_card
 from service.batches.record import Outcome, record_slice, start_batch
 from service.batches.tables import CACHE, ITEMS, BatchRecord, ItemStatus
 from service.engine import service_engine
@@ -86,10 +84,14 @@ class ChunkScanner:
     """The `batch.chunk` handler; counts engine calls so tests can see the cache."""
 
     def __init__(
-        self, analyzer: Analyzer | None = None, on_recorded: ItemCounter | None = None
+        self,
+        analyzer: Analyzer | None = None,
+        on_recorded: ItemCounter | None = None,
+        pool: CardPool | None = None,
     ) -> None:
         self._analyzer = analyzer
         self.on_recorded = on_recorded
+        self.pool = pool
         self.analyzed = 0
 
     @property
@@ -151,43 +153,52 @@ class ChunkScanner:
         items: Sequence[_Item],
         use_cache: bool,
     ) -> list[Outcome]:
-        """Return each item's outcome: a cache hit, a fresh result, or its error."""
+        """Return each item's outcome: a cache hit, a fresh result, or its error.
+
+        With the cache on, a text met twice in a slice is analysed once.
+        """
         version = fingerprint(self.analyzer.provenance)
         cached = _cached(session, tenant_id, version, items) if use_cache else {}
-        fresh: dict[str, Outcome] = {}
+        todo: list[_Item] = []
+        queued: set[str] = set()
+        for item in items:
+            if item.content_sha256 in cached:
+                continue
+            if use_cache and item.content_sha256 in queued:
+                continue
+            queued.add(item.content_sha256)
+            todo.append(item)
+        results = self._analyze_all(todo)
+        own = {
+            item.id: self._outcome(item, result, version, use_cache)
+            for item, result in zip(todo, results, strict=True)
+        }
+        first = {todo_item.content_sha256: own[todo_item.id] for todo_item in todo}
         outcomes = []
         for item in items:
-            hit = cached.get(item.content_sha256) or (
-                fresh.get(item.content_sha256) if use_cache else None
-            )
-            if hit is not None:
-                outcomes.append(hit.for_item(item.id))
+            if item.id in own:
+                outcomes.append(own[item.id])
                 continue
-            outcome = self._analyze(item, version, use_cache)
-            if outcome.status == ItemStatus.DONE:
-                fresh[item.content_sha256] = outcome
-            outcomes.append(outcome)
+            hit = cached.get(item.content_sha256) or first[item.content_sha256]
+            outcomes.append(hit.for_item(item.id))
         return outcomes
 
-    def _analyze(self, item: _Item, version: str, use_cache: bool) -> Outcome:
-        """Parse and analyse one item; its failure becomes the item's recorded error.
+    def _analyze_all(self, items: Sequence[_Item]) -> list[CardResult]:
+        """Analyse in the worker processes when there is a pool, else here."""
+        self.analyzed += len(items)
+        if self.pool is not None and len(items) > 1:
+            return self.pool.analyze([(item.content, item.name) for item in items])
+        return [analyze_card(self.analyzer, item.content, item.name) for item in items]
 
-        An `InputError` (empty, binary, undecodable) is the card's fault and is
-        recorded as the parser said it. Anything else is a bug: it is logged
-        with its traceback and recorded, so one card cannot stall 10,000.
-        """
-        try:
-            document = parse_bytes(item.content, name=item.name)
-            self.analyzed += 1
-            data = result_to_dict(self.analyzer.analyze(document))
-        except InputError as exc:
-            return Outcome.failed(item.id, str(exc))
-        except Exception as exc:
-            logger.exception("scanning batch item %s failed", item.item_id)
-            return Outcome.failed(
-                item.id, f"internal error ({type(exc).__name__}): {exc}"
-            )
-        return Outcome.scanned(item.id, data, item.content_sha256, version, use_cache)
+    @staticmethod
+    def _outcome(
+        item: _Item, result: CardResult, version: str, use_cache: bool
+    ) -> Outcome:
+        if result.data is None:
+            return Outcome.failed(item.id, result.error or "not analysed")
+        return Outcome.scanned(
+            item.id, result.data, item.content_sha256, version, use_cache
+        )
 
 
 def _pending(

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.batches.jsonl import CardInput
+from service.batches.pool import CardPool
 from service.batches.scan import Analyzer, ChunkScanner
 from service.batches.tables import BATCHES, ITEMS, BatchRecord
 from service.jobs.handlers import HandlerRegistry
@@ -97,10 +98,16 @@ def create_batch(
 
 
 def register_handlers(
-    registry: HandlerRegistry, analyzer: Analyzer | None = None
+    registry: HandlerRegistry,
+    analyzer: Analyzer | None = None,
+    pool: CardPool | None = None,
 ) -> ChunkScanner:
-    """Register the chunk handler (the default engine unless one is given)."""
-    scanner = ChunkScanner(analyzer)
+    """Register the chunk handler (the default engine unless one is given).
+
+    With `pool`, cards are analysed in its worker processes (which build the
+    service's engine themselves), the database work staying here.
+    """
+    scanner = ChunkScanner(analyzer, pool=pool)
     registry.register(CHUNK_JOB, scanner, on_give_up=scanner.give_up)
     return scanner
 

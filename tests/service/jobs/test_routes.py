@@ -184,3 +184,36 @@ def test_multipart_files_with_a_binary_one(
     ).json()["data"]
     assert [i["id"] for i in items] == ["card.md", "blob.bin"]
     assert "PNG" in items[1]["error"]
+
+
+def test_worker_processes_give_the_results_of_the_job_thread(settings: Any) -> None:
+    from service.app import create_app
+    from tests.service.api.helpers import new_tenant
+
+    body = _jsonl(
+        {"id": "quill", "text": LICENSE},
+        {"id": "kestrel", "markdown": CARD},
+        {"id": "empty", "text": ""},
+        {"id": "plain", "text": PLAIN},
+        {"id": "quill-again", "text": LICENSE},
+    )
+    outputs = []
+    for processes in (1, 2):
+        application = create_app(settings)
+        application.state.job_settings = JobSettings(
+            job_poll_seconds=0.05, job_processes=processes
+        )
+        with TestClient(application) as client:
+            tenant = new_tenant(application, f"tenant-{processes}")
+            batch = _submit(client, tenant, body).json()
+            _wait(client, tenant, batch["id"])
+            stream = client.get(
+                f"/v1/batches/{batch['id']}/results.ndjson", headers=tenant.headers
+            )
+            pool = application.state.jobs.pool
+            used = pool is not None and pool._executor is not None
+        assert used is (processes > 1)
+        lines = [json.loads(line) for line in stream.text.splitlines()]
+        outputs.append([(r["id"], r["status"], r["error"], r["result"]) for r in lines])
+    assert outputs[0] == outputs[1]
+    assert [status for _, status, _, _ in outputs[1]].count("failed") == 1
