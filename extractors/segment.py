@@ -69,6 +69,9 @@ _HTML_BREAK = re.compile(
     re.IGNORECASE,
 )
 """HTML block tags, which model cards use for paragraphs and lists: a boundary."""
+_MARK = re.compile(r"[🚫❌⛔✖✗✘✅⭕✔✓]")
+"""A permission list's mark at the start of a line (model cards use them)."""
+_BR_ONLY = re.compile(r"[\s\u3000]*<br\s*/?>[\s\u3000]*", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc inc ltd co corp no nos vs v mr mrs ms dr st sec art cf approx "
@@ -92,6 +95,7 @@ def segment(text: str) -> tuple[Segment, ...]:
     for index, block in enumerate(_blocks(text)):
         if block.kind is not SegmentKind.ITEM and block.kind is not SegmentKind.HEADING:
             lead_in = None
+        marked: CharSpan | None = None
         for start, end, opens_item in _html_pieces(text, _sentences(text, block)):
             span = _trim(text, start, end)
             if span is None:
@@ -100,12 +104,23 @@ def segment(text: str) -> tuple[Segment, ...]:
             if kind is SegmentKind.SENTENCE and _looks_like_heading(text, span, block):
                 kind = SegmentKind.HEADING
             item_lead = lead_in if kind is SegmentKind.ITEM else None
+            if marked is not None and _after_line_break(text, marked, span):
+                # the same list line in another language ("🚫 ...<br> Selling
+                # this model"): the mark of the line's first part applies to it
+                kind, item_lead = SegmentKind.ITEM, marked
+            marked = span if _MARK.match(text, span.start, span.end) else None
             segments.append(
                 Segment(span=span, kind=kind, block=index, lead_in=item_lead)
             )
             if text[span.end - 1] in ":：":
                 lead_in = span
     return tuple(segments)
+
+
+def _after_line_break(text: str, before: CharSpan, span: CharSpan) -> bool:
+    """Return True when only a `<br>` (and spaces) separates `before` and `span`."""
+    between = text[before.end : span.start]
+    return bool(_BR_ONLY.fullmatch(between))
 
 
 def _html_pieces(

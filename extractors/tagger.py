@@ -28,7 +28,9 @@ from extractors.types import (
     SegmentKind,
 )
 
-_INHERITED_FROM_LEAD_IN = frozenset({"OBLIGATION", "PROHIBITION", "LICENSEE"})
+_INHERITED_FROM_LEAD_IN = frozenset(
+    {"OBLIGATION", "PROHIBITION", "LICENSEE", "CR_BANNED_ICON"}
+)
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]*(?:\n[^“”\"\n]*){0,3})[”\"]")
 _CONTINUATION = re.compile(
     r"(?:Therefore|Thus|Accordingly|Consequently|Hence|Any such|Such)\b"

@@ -249,3 +249,22 @@ def test_html_block_tags_cut_paragraphs_and_items() -> None:
     ]
     lead = segments[0].span
     assert segments[1].lead_in == lead and segments[2].lead_in == lead
+
+
+def test_a_marked_line_carries_its_mark_past_a_line_break() -> None:
+    # a permission list in two languages: the mark opens the line, the
+    # translation follows a <br>; it is the same item, led by the marked part
+    text = (
+        "🚫 本モデルを販売する行為<br>\n　 The act of selling this model\n\n"
+        "Plain text.<br>\nMore plain text.\n"
+    )
+    segments = segment(text)
+    _check_invariants(text, segments)
+    got = [(seg.kind, text[seg.span.start : seg.span.end]) for seg in segments]
+    assert got == [
+        (S, "🚫 本モデルを販売する行為"),
+        (I, "The act of selling this model"),
+        (S, "Plain text."),
+        (S, "More plain text."),
+    ]
+    assert segments[1].lead_in == segments[0].span

@@ -369,6 +369,17 @@ def test_this_as_the_subject_of_a_verb_stands_alone() -> None:
     assert document.text[tags[0].span.start : tags[0].span.end] == clause
 
 
+def test_a_ban_mark_reaches_the_translated_line_after_a_break() -> None:
+    text = (
+        "## Terms\n\n🚫 このモデルを販売する行為<br>\n　 Selling this model\n\n"
+        "✅ このモデルを改変する行為<br>\n　 Selling prints of your own art\n"
+    )
+    document, tags = _tags(text)
+    quotes = [document.text[t.span.start : t.span.end] for t in tags]
+    assert "Selling this model" in quotes
+    assert "Selling prints of your own art" not in quotes
+
+
 def test_an_exception_does_not_join_the_clause_before_it() -> None:
     clause = "You must give every recipient a copy of this Agreement."
     text = clause + " This duty does not apply to internal copies."
