@@ -10,7 +10,7 @@ service picks the storage with `CLAUSEWISE_RATE_LIMIT_STORAGE`.
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from limits import RateLimitItemPerSecond
 from limits.errors import ConfigurationError
@@ -53,19 +53,17 @@ class RateLimiter:
 
     def hit(self, key: Hashable) -> float | None:
         """Count one event; return seconds to wait when over the limit."""
-        ident = str(key)
-        try:
-            if self._strategy.hit(self._item, self.namespace, ident):
-                return None
-            return self._wait(ident)
-        except _STORE_DOWN as exc:
-            raise RateLimitStoreError(str(exc)) from exc
+        return self._ask(self._strategy.hit, key)
 
     def blocked(self, key: Hashable) -> float | None:
         """Return seconds to wait if `key` used up this window, without counting."""
+        return self._ask(self._strategy.test, key)
+
+    def _ask(self, allows: Callable[..., bool], key: Hashable) -> float | None:
+        """Run `allows` (hit or test) for `key`: None when allowed, else the wait."""
         ident = str(key)
         try:
-            if self._strategy.test(self._item, self.namespace, ident):
+            if allows(self._item, self.namespace, ident):
                 return None
             return self._wait(ident)
         except _STORE_DOWN as exc:

@@ -22,7 +22,7 @@ from extractors.labels import ClauseType, RiskCategory, Severity
 from extractors.output import SCHEMA_VERSION
 from extractors.types import DiscardReason
 
-SCHEMA_ID = "https://clausewise.dev/schemas/scan-result-{version}.json"
+SCHEMA_ID = "urn:clausewise:schema:scan-result:{version}"
 
 
 def _absent(value: object) -> bool:

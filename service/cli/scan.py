@@ -154,29 +154,35 @@ def _scans(paths: Sequence[Path], jobs: int) -> Iterator[Iterator[_Scanned]]:
     if jobs <= 1:
         yield map(_scan_one, paths)
         return
-    _scan_one(None)  # warm the engine's lazy parts once, before the fork
+    _warm_up()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         chunk = max(1, min(16, len(paths) // (jobs * 4)))
         yield pool.map(_scan_one, paths, chunksize=chunk)
 
 
-def _scan_one(path: Path | None) -> _Scanned:
+def _warm_up() -> None:
+    """Load what the engine loads lazily (the license index) once, before a fork."""
+    _current_job().engine.analyze(parse_bytes(b"You must retain this notice."))
+
+
+def _current_job() -> _Job:
+    if _job is None:
+        raise RuntimeError("scanning runs only inside `clausewise scan`")
+    return _job
+
+
+def _scan_one(path: Path) -> _Scanned:
     """Parse and analyse one input with the command's engine (in any process).
 
-    `None` analyses a one-line text, to load what the engine loads lazily.
     A parse error is the input's outcome; anything else is raised.
     """
-    if _job is None:
-        raise RuntimeError("_scan_one runs only inside `clausewise scan`")
-    if path is None:
-        _job.engine.analyze(parse_bytes(b"You must retain this notice.", name="w"))
-        return _Scanned(Path("w"), None, "", None)
+    job = _current_job()
     try:
-        document = parse_path(path, max_bytes=_job.max_bytes)
+        document = parse_path(path, max_bytes=job.max_bytes)
     except InputError as exc:
         return _Scanned(path, None, "", about_path(path, exc))
-    result = _job.engine.analyze(document, profile=_job.profile, explain=_job.explain)
+    result = job.engine.analyze(document, profile=job.profile, explain=job.explain)
     return _Scanned(path, result_to_dict(result, name=path.name), document.text, None)
 
 

@@ -10,16 +10,14 @@ the tests also check that the tag cites exactly the sentence.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import pytest
 
-from extractors.engine import ClauseEngine, build_engine
 from extractors.labels import ClauseType
 from extractors.params import aup_incorporation, commercial_restriction
-from extractors.parse import parse_bytes
 from extractors.types import ClauseTag, Document
+from tests.extractors.framing import framed_tags
 
 T = ClauseType
 MINE = frozenset(
@@ -34,15 +32,8 @@ HEAD = "Kestrel Model Card\n\n"
 TAIL = "\n\nKestrel was trained on licensed text and images.\n"
 
 
-@cache
-def _engine() -> ClauseEngine:
-    return build_engine(identify=False)
-
-
 def _tags(text: str) -> tuple[Document, tuple[ClauseTag, ...]]:
-    document = parse_bytes((HEAD + text + TAIL).encode("utf-8"), name="card.md")
-    clauses, _ = _engine().tag(document)
-    return document, clauses
+    return framed_tags(text, head=HEAD, tail=TAIL, name="card.md")
 
 
 def _of_type(text: str, clause_type: ClauseType) -> list[ClauseTag]:

@@ -13,12 +13,10 @@ sentence.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import pytest
 
-from extractors.engine import ClauseEngine, build_engine
 from extractors.labels import ClauseType
 from extractors.params import (
     attribution,
@@ -27,8 +25,8 @@ from extractors.params import (
     unilateral_change,
     usage_threshold,
 )
-from extractors.parse import parse_bytes
 from extractors.types import ClauseTag, Document
+from tests.extractors.framing import framed_tags
 
 T = ClauseType
 MINE = frozenset(
@@ -45,15 +43,8 @@ HEAD = "Heron Model Terms\n\n"
 TAIL = "\n\nHeron was trained on licensed text.\n"
 
 
-@cache
-def _engine() -> ClauseEngine:
-    return build_engine(identify=False)
-
-
 def _tags(text: str) -> tuple[Document, tuple[ClauseTag, ...]]:
-    document = parse_bytes((HEAD + text + TAIL).encode("utf-8"), name="terms.md")
-    clauses, _ = _engine().tag(document)
-    return document, clauses
+    return framed_tags(text, head=HEAD, tail=TAIL, name="terms.md")
 
 
 def _mine(text: str) -> list[ClauseTag]:

@@ -50,6 +50,16 @@ def _wait(client: TestClient, tenant: Tenant, batch_id: str) -> dict[str, Any]:
     raise AssertionError(f"batch {batch_id} not done in 30 s: {body}")
 
 
+MIXED = _jsonl(
+    {"id": "quill", "text": LICENSE},
+    {"id": "kestrel", "markdown": CARD},
+    {"id": "empty", "text": ""},
+    {"id": "plain", "text": PLAIN},
+    {"id": "quill-again", "text": LICENSE},
+)
+"""A license, a card, an empty card, plain text, and the license again."""
+
+
 def _submit(client: TestClient, tenant: Tenant, body: bytes, **headers: str) -> Any:
     return client.post(
         "/v1/batches", content=body, headers={**tenant.headers, **NDJSON, **headers}
@@ -59,14 +69,7 @@ def _submit(client: TestClient, tenant: Tenant, body: bytes, **headers: str) -> 
 def test_submit_progress_items_and_stream(
     client: TestClient, app: FastAPI, tenant_a: Tenant
 ) -> None:
-    body = _jsonl(
-        {"id": "quill", "text": LICENSE},
-        {"id": "kestrel", "markdown": CARD},
-        {"id": "empty", "text": ""},
-        {"id": "plain", "text": PLAIN},
-        {"id": "quill-again", "text": LICENSE},
-    )
-    response = _submit(client, tenant_a, body)
+    response = _submit(client, tenant_a, MIXED)
     assert response.status_code == 202, response.text
     batch = response.json()
     assert response.headers["location"] == f"/v1/batches/{batch['id']}"
@@ -190,13 +193,6 @@ def test_worker_processes_give_the_results_of_the_job_thread(settings: Any) -> N
     from service.app import create_app
     from tests.service.api.helpers import new_tenant
 
-    body = _jsonl(
-        {"id": "quill", "text": LICENSE},
-        {"id": "kestrel", "markdown": CARD},
-        {"id": "empty", "text": ""},
-        {"id": "plain", "text": PLAIN},
-        {"id": "quill-again", "text": LICENSE},
-    )
     outputs = []
     for processes in (1, 2):
         application = create_app(settings)
@@ -205,7 +201,7 @@ def test_worker_processes_give_the_results_of_the_job_thread(settings: Any) -> N
         )
         with TestClient(application) as client:
             tenant = new_tenant(application, f"tenant-{processes}")
-            batch = _submit(client, tenant, body).json()
+            batch = _submit(client, tenant, MIXED).json()
             _wait(client, tenant, batch["id"])
             stream = client.get(
                 f"/v1/batches/{batch['id']}/results.ndjson", headers=tenant.headers
