@@ -37,6 +37,7 @@ class _TermModel(BaseModel):
     regex: list[str] = Field(default_factory=list)
     gazetteer: str | None = None
     masks: list[str] = Field(default_factory=list)
+    lead_in: bool = False
 
 
 class _RuleModel(BaseModel):
@@ -72,6 +73,8 @@ class TermSpec:
     source: str
     masks: tuple[str, ...] = ()
     regexes: tuple[str, ...] = ()
+    lead_in: bool = False
+    """A list item inherits this term from the lead-in that introduces it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,11 @@ class PatternSet:
     terms: tuple[TermSpec, ...]
     rules: tuple[ClauseRule, ...]
     sha256: str
+
+    @property
+    def lead_in_labels(self) -> frozenset[str]:
+        """The terms a list item inherits from its lead-in (`lead_in: true`)."""
+        return frozenset(term.label for term in self.terms if term.lead_in)
 
 
 def default_pattern_dir() -> Path:
@@ -225,6 +233,7 @@ def _term_spec(label: str, term: _TermModel, source: str) -> TermSpec:
         source,
         tuple(term.masks),
         tuple(term.regex),
+        term.lead_in,
     )
 
 

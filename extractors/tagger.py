@@ -28,9 +28,6 @@ from extractors.types import (
     SegmentKind,
 )
 
-_INHERITED_FROM_LEAD_IN = frozenset(
-    {"OBLIGATION", "PROHIBITION", "LICENSEE", "CR_BANNED_ICON"}
-)
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]*(?:\n[^“”\"\n]*){0,3})[”\"]")
 _CONTINUATION = re.compile(
     r"(?:Therefore|Thus|Accordingly|Consequently|Hence|Any such|Such)\b"
@@ -71,6 +68,7 @@ class PatternTagger:
         self, patterns: PatternSet, matcher: TermMatcher | None = None
     ) -> None:
         self.patterns = patterns
+        self._from_lead_in = patterns.lead_in_labels
         self.matcher = matcher or TermMatcher(patterns)
 
     def tag(self, document: Document, segments: Sequence[Segment]) -> TaggerOutput:
@@ -91,7 +89,7 @@ class PatternTagger:
             labels = {hit.label for hit in hits}
             if segment.lead_in is not None:
                 inherited = by_span.get(segment.lead_in, ())
-                labels |= {h.label for h in inherited} & _INHERITED_FROM_LEAD_IN
+                labels |= {h.label for h in inherited} & self._from_lead_in
             own = self._fire(segment, labels, hits, discarded)
             if previous is not None and _continues(document.text, segment, previous[0]):
                 own = self._merge(previous, segment, labels, hits, own, tags)

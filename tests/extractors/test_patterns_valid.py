@@ -11,6 +11,7 @@ from extractors.engine import build_engine
 from extractors.errors import ConfigError
 from extractors.labels import ClauseType
 from extractors.matching import TermMatcher
+from extractors.parse import parse_bytes
 from extractors.pattern_data import default_pattern_dir, load_patterns, load_regions
 
 GOOD = """\
@@ -219,3 +220,18 @@ def test_bad_regex_is_config_error(tmp_path: Path) -> None:
     bad = GOOD.replace('    phrases: ["governed by"]', '    regex: ["(unclosed"]')
     with pytest.raises(ConfigError, match="bad regex"):
         load_patterns(_write(tmp_path, law=bad))
+
+
+def test_items_inherit_only_the_terms_marked_lead_in(tmp_path: Path) -> None:
+    # the data, not the tagger, says which terms a list item takes from its lead-in
+    law = GOOD.replace("  GOVERNED:\n", "  GOVERNED:\n    lead_in: true\n")
+    text = "Terms\n\nThis agreement is governed by the laws of:\n- Delaware.\n"
+    found = []
+    for content in (GOOD, law):
+        engine = build_engine(pattern_dir=_write(tmp_path, law=content))
+        document = parse_bytes(text.encode(), name="t.txt")
+        clauses, _ = engine.tag(document)
+        found.append([document.text[c.span.start : c.span.end] for c in clauses])
+    assert "Delaware." not in found[0]
+    assert "Delaware." in found[1]
+    assert load_patterns(_write(tmp_path, law=law)).lead_in_labels == {"GOVERNED"}
