@@ -402,7 +402,6 @@ def aup_incorporation(text: str) -> Params:
         prefix = " ".join(
             w for w in match.group("prefix").split() if not w.endswith(("'s", "’s"))
         )
-        prefix = re.sub(r"^(?:(?:The|Your|Our|of|and|for)\s+)+", "", prefix)
         name = f"{prefix} {match.group('core')}".strip()
         name = re.sub(
             r"^(?:(?:the|your|our|its|their|of|and|or|for)\s+)+",

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from extractors.errors import ConfigError, InputError
+from extractors.errors import InputError
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -49,20 +49,6 @@ def read_json(path: Path, what: str) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read {what} {path}: {exc}") from exc
-
-
-def service_settings(database_url: str | None = None) -> Any:
-    """Read the service settings; a bad CLAUSEWISE_* value is a ConfigError."""
-    from pydantic import ValidationError
-
-    from service.settings import Settings
-
-    try:
-        if database_url:
-            return Settings(database_url=database_url)
-        return Settings()
-    except ValidationError as exc:
-        raise ConfigError(f"invalid CLAUSEWISE_* setting: {exc}") from exc
 
 
 def engine_with_models(choice: str, llm_params: bool = False) -> Any:

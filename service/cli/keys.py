@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from extractors.errors import ConfigError, InputError
 from service.auth import create_key as new_key
-from service.cli.common import EXIT_OK, service_settings
+from service.cli.common import EXIT_OK
+from service.cli.settings import service_settings
 from service.db import init_db, make_engine
 from service.tables import ApiKeyRecord, TenantRecord, utcnow
 

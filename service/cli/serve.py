@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from extractors.errors import ConfigError
 from service.batches.config import BatchSettings
-from service.cli.common import EXIT_OK, service_settings
+from service.cli.common import EXIT_OK
+from service.cli.settings import service_settings
 from service.jobs.config import JobSettings
 
 
