@@ -46,6 +46,8 @@ class Caller:
     tenant_id: uuid.UUID
     tenant_name: str
     key_id: uuid.UUID
+    reviewer: str | None = None
+    """The reviewer the key signs for; review actions need one."""
 
 
 def hash_key(key: str) -> str:
@@ -63,19 +65,25 @@ def get_or_create_tenant(session: Session, name: str) -> TenantRecord:
     return tenant
 
 
-def create_key(session: Session, tenant_name: str) -> tuple[str, ApiKeyRecord]:
+def create_key(
+    session: Session, tenant_name: str, reviewer: str | None = None
+) -> tuple[str, ApiKeyRecord]:
     """Create a key for `tenant_name` (and the tenant if new); commit.
 
+    `reviewer` names the person whose review decisions the key signs.
     Returns the plaintext, which is never stored and cannot be shown again.
     """
     if not tenant_name.strip():
         raise ValueError("a tenant name must not be blank")
+    if reviewer is not None and not reviewer.strip():
+        raise ValueError("a reviewer name must not be blank")
     tenant = get_or_create_tenant(session, tenant_name.strip())
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     record = ApiKeyRecord(
         tenant_id=tenant.id,
         key_sha256=hash_key(plaintext),
         prefix=plaintext[:DISPLAY_CHARS],
+        reviewer=reviewer.strip() if reviewer else None,
     )
     session.add(record)
     session.commit()
@@ -98,7 +106,12 @@ def active_caller(session: Session, where: ColumnElement[bool]) -> Caller | None
     if row is None:
         return None
     key, tenant = row
-    return Caller(tenant_id=tenant.id, tenant_name=tenant.name, key_id=key.id)
+    return Caller(
+        tenant_id=tenant.id,
+        tenant_name=tenant.name,
+        key_id=key.id,
+        reviewer=key.reviewer,
+    )
 
 
 def get_rate_limiter(request: Request) -> RateLimiter:

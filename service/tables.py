@@ -66,6 +66,8 @@ class ApiKeyRecord(SQLModel, table=True):
     )
     key_sha256: str = Field(max_length=64, unique=True)
     prefix: str = Field(max_length=16)
+    reviewer: str | None = Field(default=None, max_length=200)
+    """The person whose review decisions this key signs (None: it cannot review)."""
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=TIMESTAMP)
     revoked_at: dt.datetime | None = Field(default=None, sa_type=TIMESTAMP)
 

@@ -47,7 +47,7 @@ def create_key(args: argparse.Namespace) -> int:
     try:
         init_db(engine)
         with Session(engine) as session:
-            plaintext, record = new_key(session, args.tenant)
+            plaintext, record = new_key(session, args.tenant, args.reviewer)
             prefix = record.prefix
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot use the database: {exc}") from exc
@@ -57,7 +57,9 @@ def create_key(args: argparse.Namespace) -> int:
         engine.dispose()
     sys.stdout.write(plaintext + "\n")
     sys.stderr.write(
-        f"clausewise: created key {prefix}... for tenant '{args.tenant}'; "
+        f"clausewise: created key {prefix}... for tenant '{args.tenant}'"
+        + (f" (reviewer '{args.reviewer.strip()}')" if args.reviewer else "")
+        + "; "
         "it is stored only as a SHA-256 hash and cannot be shown again\n"
     )
     return EXIT_OK

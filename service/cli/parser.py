@@ -157,6 +157,10 @@ def _keys(sub: Any) -> None:
         "create", help="create an API key for a tenant and print it once"
     )
     create.add_argument("--tenant", required=True, help="tenant name (created if new)")
+    create.add_argument(
+        "--reviewer",
+        help="the person whose review decisions this key signs (needed to review)",
+    )
     listing = keys_sub.add_parser(
         "list", help="list API keys: prefix, tenant, created, revoked (no secrets)"
     )

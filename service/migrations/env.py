@@ -14,7 +14,8 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
-import service.tables  # noqa: F401  (registers the tables on the metadata)
+import service.reviews.tables  # noqa: F401  (registers the tables on the metadata)
+import service.tables  # noqa: F401
 from service.settings import Settings
 
 target_metadata = SQLModel.metadata

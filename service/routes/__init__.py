@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from service.reviews import routes as reviews
 from service.routes import documents, families, health, profiles, scans, schemas
 
 API_PREFIX = "/v1"
@@ -16,6 +17,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     scans.router,
     profiles.router,
     families.router,
+    reviews.router,
 )
 ROOT_ROUTERS: tuple[APIRouter, ...] = (health.router, schemas.router)
 

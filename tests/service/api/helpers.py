@@ -36,9 +36,9 @@ class Tenant:
         return {"Authorization": f"Bearer {self.key}"}
 
 
-def new_tenant(app: FastAPI, name: str) -> Tenant:
+def new_tenant(app: FastAPI, name: str, reviewer: str | None = None) -> Tenant:
     with Session(app.state.db_engine) as session:
-        key, _ = create_key(session, name)
+        key, _ = create_key(session, name, reviewer)
     return Tenant(name, key)
 
 

@@ -1,0 +1,165 @@
+"""The parameter schema of each clause type, as ANNOTATION.md defines it.
+
+A reviewer's parameters are validated here before any event is stored, and
+the same models give the JSON Schema the review form is built from, so the
+form and the check cannot drift apart. Optional members accept null, as the
+gold files write an absent value.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from extractors.labels import ClauseType
+
+Metric = Literal[
+    "monthly_active_users",
+    "daily_active_users",
+    "annual_revenue",
+    "monthly_revenue",
+    "other",
+]
+Consequence = Literal[
+    "license_required",
+    "attribution_required",
+    "rights_terminate",
+    "fee_required",
+    "other",
+]
+Kind = Literal[
+    "display_notice",
+    "naming_prefix",
+    "notice_file",
+    "license_copy",
+    "retain_notices",
+    "modification_notice",
+]
+Scope = Literal[
+    "non_commercial", "research_only", "permission_required", "hosting_prohibited"
+]
+Region = Annotated[str, Field(pattern=r"^([A-Z]{2}|EU|EEA)$")]
+Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(_Params):
+    """One threshold: users OR revenue gives two."""
+
+    metric: Metric
+    value: float = Field(gt=0)
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    consequence: Consequence
+
+
+class UsageThresholdParams(_Params):
+    """`usage_threshold`: one item per threshold."""
+
+    thresholds: list[Threshold] = Field(min_length=1)
+
+
+class AttributionParams(_Params):
+    """`attribution`: the kind(s) of duty, and the text to show if quoted."""
+
+    kind: Kind | list[Kind]
+    text: str | list[str] | None = None
+
+
+class AupIncorporationParams(_Params):
+    """`aup_incorporation`: the policy bound by reference."""
+
+    policy: str | None = None
+    url: str | None = None
+    updatable: bool | None = None
+
+
+class GeographicParams(_Params):
+    """`geographic_restriction`: ISO 3166 alpha-2 codes (and EU, EEA)."""
+
+    regions: list[Region] = Field(min_length=1)
+    mode: Literal["excluded", "only"]
+
+
+class CommercialParams(_Params):
+    """`commercial_restriction`: one scope or several."""
+
+    scope: Scope | list[Scope]
+
+
+class UnilateralChangeParams(_Params):
+    """`unilateral_change`: what the licensor may change."""
+
+    target: Literal["agreement", "policy"]
+
+
+class GoverningLawParams(_Params):
+    """`governing_law`: ISO 3166 code; null when it depends on the licensee."""
+
+    jurisdiction: Jurisdiction | None = None
+
+
+class NoParams(_Params):
+    """Types without parameters: only `{}` is valid."""
+
+
+PARAM_MODELS: dict[ClauseType, type[_Params]] = {
+    ClauseType.USAGE_THRESHOLD: UsageThresholdParams,
+    ClauseType.ATTRIBUTION: AttributionParams,
+    ClauseType.AUP_INCORPORATION: AupIncorporationParams,
+    ClauseType.GEOGRAPHIC_RESTRICTION: GeographicParams,
+    ClauseType.COMMERCIAL_RESTRICTION: CommercialParams,
+    ClauseType.OUTPUT_RESTRICTION: NoParams,
+    ClauseType.RESTRICTION_FLOWDOWN: NoParams,
+    ClauseType.UNILATERAL_CHANGE: UnilateralChangeParams,
+    ClauseType.LITIGATION_TERMINATION: NoParams,
+    ClauseType.GOVERNING_LAW: GoverningLawParams,
+}
+
+
+class ParamsError(ValueError):
+    """Parameters that the clause type's schema refuses; `errors` say where."""
+
+    def __init__(self, clause_type: ClauseType, errors: list[str]) -> None:
+        super().__init__(
+            f"invalid parameters for {clause_type.value}: " + "; ".join(errors)
+        )
+        self.errors = errors
+
+
+def validate_params(clause_type: ClauseType, params: Any) -> dict[str, Any]:
+    """Return `params` as the schema reads them (whole numbers stay ints).
+
+    Raises ParamsError naming each wrong member.
+    """
+    model = PARAM_MODELS[clause_type]
+    try:
+        parsed = model.model_validate(params)
+    except ValidationError as exc:
+        errors = [
+            f"{'.'.join(str(p) for p in e['loc']) or '(params)'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        raise ParamsError(clause_type, errors) from exc
+    data = parsed.model_dump(mode="json", exclude_unset=True)
+    whole: dict[str, Any] = _whole_numbers(data)
+    return whole
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Write 700000000.0 as 700000000, as the gold files and the engine do."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
+def param_schemas() -> dict[str, dict[str, Any]]:
+    """Return each clause type's parameter JSON Schema (for the review form)."""
+    return {t.value: m.model_json_schema() for t, m in PARAM_MODELS.items()}

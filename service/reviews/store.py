@@ -1,0 +1,191 @@
+"""Read and append review events; every query is scoped to one tenant.
+
+Appending takes the document's row lock first (a no-op on SQLite, whose
+writers are serialised anyway), so one reviewer's decisions from two tabs
+are folded in the order they commit and each `before` is what that
+decision really changed. Two reviewers never touch each other's clauses:
+each only adds rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from service.problems import ProblemError
+from service.reviews.decisions import Decision, change_for
+from service.reviews.state import (
+    Action,
+    Event,
+    Review,
+    ReviewState,
+    base_scan,
+    extracted_clauses,
+    fold,
+)
+from service.reviews.tables import ReviewEventRecord
+from service.tables import DocumentRecord, ScanRecord, ScanStatus
+
+
+def to_event(record: ReviewEventRecord) -> Event:
+    """Return a stored row as the fold's `Event`."""
+    assert record.id is not None  # stored rows have their sequence number
+    return Event(
+        id=record.id,
+        reviewer=record.reviewer,
+        action=Action(record.action),
+        clause_key=record.clause_key,
+        scan_id=record.scan_id,
+        before=record.before,
+        after=record.after,
+        created_at=record.created_at,
+    )
+
+
+def document_events(
+    session: Session, document: DocumentRecord, reviewer: str | None = None
+) -> list[Event]:
+    """Return the document's events, oldest first (one reviewer's, if named)."""
+    query = (
+        select(ReviewEventRecord)
+        .where(ReviewEventRecord.tenant_id == document.tenant_id)
+        .where(ReviewEventRecord.document_id == document.id)
+    )
+    if reviewer is not None:
+        query = query.where(ReviewEventRecord.reviewer == reviewer)
+    return [
+        to_event(r) for r in session.exec(query.order_by(col(ReviewEventRecord.id)))
+    ]
+
+
+def latest_scan_id(session: Session, document: DocumentRecord) -> uuid.UUID | None:
+    """Return the newest successful scan of the document, if any."""
+    return session.exec(
+        select(ScanRecord.id)
+        .where(ScanRecord.tenant_id == document.tenant_id)
+        .where(ScanRecord.document_id == document.id)
+        .where(ScanRecord.status == ScanStatus.SUCCEEDED)
+        .order_by(col(ScanRecord.created_at).desc(), col(ScanRecord.id).desc())
+    ).first()
+
+
+def _scan_of(
+    session: Session, document: DocumentRecord, scan_id: uuid.UUID
+) -> ScanRecord:
+    scan = session.get(ScanRecord, scan_id)
+    if scan is None or scan.document_id != document.id:
+        raise ProblemError(
+            404, f"scan {scan_id} of this document not found", slug="not-found"
+        )
+    if scan.status != ScanStatus.SUCCEEDED or scan.result is None:
+        raise ProblemError(
+            409, f"scan {scan_id} has no result to review", slug="scan-not-finished"
+        )
+    return scan
+
+
+def build_review(
+    session: Session,
+    document: DocumentRecord,
+    reviewer: str,
+    events: Sequence[Event],
+    start_scan: uuid.UUID | None = None,
+) -> Review:
+    """Fold `events` (one reviewer's) over the clauses of the scan they started from.
+
+    A reviewer without events starts from `start_scan`, else the newest scan.
+    """
+    scan_id = base_scan(events) if events else None
+    if scan_id is None and not events:
+        scan_id = start_scan or latest_scan_id(session, document)
+    scan = _scan_of(session, document, scan_id) if scan_id is not None else None
+    base = extracted_clauses(scan.result) if scan is not None else ()
+    return fold(reviewer, scan_id, base, events)
+
+
+def review_of(session: Session, document: DocumentRecord, reviewer: str) -> Review:
+    """Return one reviewer's current review of the document."""
+    return build_review(
+        session, document, reviewer, document_events(session, document, reviewer)
+    )
+
+
+def reviews_of(session: Session, document: DocumentRecord) -> list[Review]:
+    """Return every reviewer's review of the document, by first decision."""
+    by_reviewer: dict[str, list[Event]] = defaultdict(list)
+    for event in document_events(session, document):
+        by_reviewer[event.reviewer].append(event)
+    return [
+        build_review(session, document, name, events)
+        for name, events in by_reviewer.items()
+    ]
+
+
+def signed_off(reviews: Sequence[Review]) -> Review | None:
+    """Return the review the document's labels come from: the last signed off."""
+    done = [r for r in reviews if r.state is ReviewState.REVIEWED]
+    return max(done, key=lambda r: (r.reviewed_at, r.reviewer), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A stored decision and the review it leaves."""
+
+    event: Event
+    review: Review
+
+
+def decide(
+    session: Session, document: DocumentRecord, reviewer: str, decision: Decision
+) -> Outcome:
+    """Check and append one decision; commit; return it and the new review."""
+    _lock(session, document)
+    events = document_events(session, document, reviewer)
+    review = build_review(session, document, reviewer, events, decision.scan_id)
+    if decision.scan_id is not None and decision.scan_id != review.scan_id:
+        raise ProblemError(
+            409,
+            f"{reviewer}'s review of this document is based on scan"
+            f" {review.scan_id}, not {decision.scan_id}",
+            slug="review-conflict",
+            extra={"scan_id": str(review.scan_id) if review.scan_id else None},
+        )
+    _check_document_action(review, decision.action)
+    change = change_for(review, decision, document.text)
+    key = change.key or (change.after.key if change.after else None)
+    record = ReviewEventRecord(
+        tenant_id=document.tenant_id,
+        document_id=document.id,
+        scan_id=review.scan_id,
+        reviewer=reviewer,
+        action=decision.action.value,
+        clause_key=key,
+        before=change.before.to_dict() if change.before else None,
+        after=change.after.to_dict() if change.after else None,
+    )
+    session.add(record)
+    session.commit()
+    session.refresh(record)
+    event = to_event(record)
+    after = build_review(session, document, reviewer, [*events, event])
+    return Outcome(event, after)
+
+
+def _check_document_action(review: Review, action: Action) -> None:
+    if action is Action.MARK_REVIEWED and review.state is ReviewState.REVIEWED:
+        raise ProblemError(409, "already marked reviewed", slug="review-conflict")
+    if action is Action.REOPEN and review.state is not ReviewState.REVIEWED:
+        raise ProblemError(409, "not marked reviewed", slug="review-conflict")
+
+
+def _lock(session: Session, document: DocumentRecord) -> None:
+    """Hold the document row until commit so one reviewer's decisions queue."""
+    session.exec(
+        select(DocumentRecord.id)
+        .where(DocumentRecord.id == document.id)
+        .with_for_update()
+    ).first()
