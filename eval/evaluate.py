@@ -206,6 +206,23 @@ def _combine(
     scores: Sequence[EvalReport], corpus: Corpus, timing: Timing
 ) -> EvalReport:
     """Add up per-document reports; the corpus adds what was not scored."""
+    return add_up(
+        scores, unscored=corpus.unscored, problems=corpus.problems, timing=timing
+    )
+
+
+def add_up(
+    scores: Sequence[EvalReport],
+    *,
+    unscored: tuple[str, ...] = (),
+    problems: tuple[str, ...] = (),
+    timing: Timing = Timing(),
+) -> EvalReport:
+    """Add up per-document reports (`score_document`) into one.
+
+    Public so that figures computed elsewhere (the service's accuracy on a
+    tenant's reviewed documents) are the very sums `clausewise eval` prints.
+    """
     errors = tuple(e for s in scores for e in s.citations.errors)
     checked = sum(s.citations.checked for s in scores)
     return EvalReport(
@@ -219,8 +236,8 @@ def _combine(
         false_positives=tuple(r for s in scores for r in s.false_positives),
         false_negatives=tuple(r for s in scores for r in s.false_negatives),
         documents=sum(s.documents for s in scores),
-        unscored=corpus.unscored,
-        corpus_problems=corpus.problems,
+        unscored=unscored,
+        corpus_problems=problems,
         timing=timing,
     )
 

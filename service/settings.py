@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://...",
     )
     max_upload_bytes: int = Field(default=20 * MIB, gt=0)
+    max_import_bytes: int = Field(
+        default=100 * MIB,
+        gt=0,
+        description="largest label archive POST /v1/labels/import reads",
+    )
     max_pdf_pages: int = Field(default=300, gt=0)
     pdf_timeout_s: float = Field(
         default=DEFAULT_PDF_LIMITS.timeout_s,

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from eval.corpus import GoldDocument, load_corpus
+from eval.archive import load_corpus_at
+from eval.corpus import GoldDocument
 from eval.evaluate import EvalReport, evaluate
 from eval.floors import check_floors, load_floors
 from eval.report import compare, render_comparison, render_table, write_reports
@@ -20,7 +21,7 @@ from service.cli.common import EXIT_INPUT, EXIT_OK, engine_with_models, error, r
 def run(args: argparse.Namespace) -> int:
     """Print the table and the sample note; exit 1 below the floors when asked."""
     split, locked = Split(args.split), load_locked()
-    corpus = select(load_corpus(args.corpus), split, locked)
+    corpus = select(load_corpus_at(args.corpus), split, locked)
     engine = (
         engine_with_models(args.model, args.llm_params)
         if args.model != "none" or args.llm_params

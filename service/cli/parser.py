@@ -114,7 +114,12 @@ def _positive(value: str) -> int:
 
 def _eval(sub: Any) -> None:
     ev = sub.add_parser("eval", help="score the extractor on a labelled corpus")
-    ev.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ev.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="a corpus folder, or an archive of one (tar.gz or zip)",
+    )
     ev.add_argument("--out", type=Path, help="write eval.json and eval.md here")
     ev.add_argument(
         "--baseline", type=Path, help="an earlier eval.json to compare with"
@@ -135,7 +140,12 @@ def _eval(sub: Any) -> None:
 
 def _train(sub: Any) -> None:
     tr = sub.add_parser("train", help="train a model head on a labelled corpus")
-    tr.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    tr.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="a corpus folder, or an archive of one (tar.gz or zip)",
+    )
     tr.add_argument("--model", choices=("encoder", "llm"), default="encoder")
     tr.add_argument(
         "--out", type=Path, help="where to write the head (default: shipped)"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from eval.corpus import load_corpus
+from eval.archive import load_corpus_at
 from eval.retrain import train_and_save
 from service.cli.common import EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
     """Train, write the head, print its out-of-family scores."""
-    path, summary = train_and_save(load_corpus(args.corpus), args.out, kind=args.model)
+    path, summary = train_and_save(
+        load_corpus_at(args.corpus), args.out, kind=args.model
+    )
     sys.stdout.write(summary + f"\nwrote {path}\n")
     return EXIT_OK

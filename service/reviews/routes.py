@@ -7,21 +7,28 @@ a 404), and a decision is signed by the reviewer name the key carries.
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated, Final
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi.responses import StreamingResponse
 
 from service import crud
 from service.auth import Caller
-from service.deps import SessionDep, TenantDep
+from service.deps import SessionDep, SettingsDep, TenantDep
 from service.problems import ProblemError, problem_responses
 from service.request_bodies import JsonBodyRoute
+from service.reviews.archive import import_archive, reviewed_documents, write_archive
 from service.reviews.decisions import Decision
 from service.reviews.labels import document_file_name, gold_labels
 from service.reviews.params import param_schemas
 from service.reviews.schemas import (
     DecisionPublic,
     GoldLabelsPublic,
+    ImportedDocument,
+    ImportPublic,
     ReviewEventCreate,
     ReviewEventPublic,
     ReviewEventsPublic,
@@ -41,6 +48,9 @@ router = APIRouter(
     route_class=JsonBodyRoute,
 )
 ReviewerQuery = Annotated[str | None, Query(max_length=200)]
+SPOOL_BYTES: Final = 8 * 1024 * 1024
+"""An export is built in memory up to this size, then on disk."""
+CHUNK_BYTES: Final = 64 * 1024
 
 
 def reviewer_of(caller: Caller) -> str:
@@ -157,3 +167,76 @@ def get_labels(
 def clause_types() -> dict[str, dict[str, object]]:
     """Return each clause type's parameter JSON Schema (the review form's source)."""
     return {name: {"params": schema} for name, schema in param_schemas().items()}
+
+
+@router.get(
+    "/labels/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"application/gzip": {}},
+            "description": "docs/, labels/, manifest.json of every reviewed document",
+        }
+    },
+)
+def export_labels(session: SessionDep, caller: TenantDep) -> StreamingResponse:
+    """Stream the tenant's reviewed documents as a corpus archive (tar.gz)."""
+    items = reviewed_documents(session, caller.tenant_id)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    count = write_archive(items, spool)  # type: ignore[arg-type]
+    spool.seek(0)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        _chunks(spool),
+        media_type="application/gzip",
+        headers={
+            "Content-Disposition": f'attachment; filename="labels-{stamp}.tar.gz"',
+            "X-Documents": str(count),
+        },
+    )
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
+
+
+@router.post(
+    "/labels/import",
+    status_code=201,
+    response_model=ImportPublic,
+    responses=problem_responses(403, 409, 413),
+)
+def import_labels(
+    session: SessionDep,
+    caller: TenantDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="tar(.gz) or zip corpus archive")],
+) -> ImportPublic:
+    """Import a corpus archive: documents, and the caller's reviews of them.
+
+    Everything is checked first; one bad member or label is a 4xx and
+    nothing is stored.
+    """
+    reviewer = reviewer_of(caller)
+    data = file.file.read(settings.max_import_bytes + 1)
+    if len(data) > settings.max_import_bytes:
+        raise ProblemError(
+            413,
+            f"the archive is over {settings.max_import_bytes:,} bytes",
+            slug="too-large",
+        )
+    summary = import_archive(
+        session,
+        tenant_id=caller.tenant_id,
+        reviewer=reviewer,
+        data=data,
+        settings=settings,
+    )
+    return ImportPublic(
+        documents=[
+            ImportedDocument(file=n, document_id=i, created=c, spans=s)
+            for n, i, c, s in summary.documents
+        ]
+    )

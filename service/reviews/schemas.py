@@ -155,3 +155,18 @@ class GoldLabelsPublic(BaseModel):
 
     doc: str
     spans: list[GoldSpanPublic]
+
+
+class ImportedDocument(BaseModel):
+    """One imported document: stored anew (`created`) or found by its bytes."""
+
+    file: str
+    document_id: uuid.UUID
+    created: bool
+    spans: int
+
+
+class ImportPublic(BaseModel):
+    """What an import stored: each document now carries the caller's review."""
+
+    documents: list[ImportedDocument]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from service.reviews import report_routes as review_reports
 from service.reviews import routes as reviews
 from service.routes import documents, families, health, profiles, scans, schemas
 
@@ -18,6 +19,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     profiles.router,
     families.router,
     reviews.router,
+    review_reports.router,
 )
 ROOT_ROUTERS: tuple[APIRouter, ...] = (health.router, schemas.router)
 
