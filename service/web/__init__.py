@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.web import pages_auth, pages_batches, pages_documents, pages_families
+from service.web import (
+    pages_auth,
+    pages_batches,
+    pages_documents,
+    pages_families,
+    pages_reviews,
+)
 from service.web.rendering import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
-for _pages in (pages_auth, pages_documents, pages_families, pages_batches):
+for _pages in (
+    pages_auth,
+    pages_documents,
+    pages_families,
+    pages_batches,
+    pages_reviews,
+):
     router.include_router(_pages.router)
 
 __all__ = ["STATIC_DIR", "router"]
