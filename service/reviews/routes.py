@@ -38,6 +38,7 @@ from service.reviews.store import (
     decide,
     document_events,
     review_of,
+    reviewer_summaries,
     reviews_of,
     signed_off,
 )
@@ -82,7 +83,9 @@ def get_review(
     )
     name = reviewer if reviewer is not None else reviewer_of(caller)
     review = review_of(session, document, name)
-    return ReviewPublic.build(document.id, review, reviews_of(session, document))
+    return ReviewPublic.build(
+        document.id, review, reviewer_summaries(session, document)
+    )
 
 
 @router.post(
@@ -101,12 +104,8 @@ def post_decision(
     )
     decision = Decision(**body.model_dump())
     outcome = decide(session, document, reviewer, decision)
-    return DecisionPublic(
-        event=ReviewEventPublic.of(outcome.event),
-        review=ReviewPublic.build(
-            document.id, outcome.review, reviews_of(session, document)
-        ),
-    )
+    everyone = reviewer_summaries(session, document)
+    return DecisionPublic.build(document.id, outcome.event, outcome.review, everyone)
 
 
 @router.get("/documents/{document_id}/review/events", response_model=ReviewEventsPublic)

@@ -94,7 +94,7 @@ class ReviewPublic(ReviewerSummary):
             **ReviewerSummary.of(review).model_dump(),
             document_id=document_id,
             scan_id=review.scan_id,
-            clauses=[ReviewClausePublic.of(c) for c in review.clauses],
+            clauses=[ReviewClausePublic.of(c) for c in review.in_text_order()],
             reviewers=[ReviewerSummary.of(r) for r in everyone],
         )
 
@@ -133,11 +133,45 @@ class ReviewEventsPublic(BaseModel):
     count: int
 
 
+class ReviewStatePublic(ReviewerSummary):
+    """A review without its clauses: what a decision's answer carries."""
+
+    document_id: uuid.UUID
+    scan_id: uuid.UUID | None
+    reviewers: list[ReviewerSummary]
+
+
 class DecisionPublic(BaseModel):
-    """The stored decision and the review it leaves."""
+    """The stored decision, the clause it leaves, and where the review is now.
+
+    Only the changed clause comes back: a big document has thousands, which
+    the client already holds (`GET .../review` reads them all).
+    """
 
     event: ReviewEventPublic
-    review: ReviewPublic
+    clause: ReviewClausePublic | None
+    review: ReviewStatePublic
+
+    @classmethod
+    def build(
+        cls,
+        document_id: uuid.UUID,
+        event: Event,
+        review: Review,
+        everyone: list[Review],
+    ) -> DecisionPublic:
+        """Return the answer to a decision."""
+        clause = review.clause(event.clause_key) if event.clause_key else None
+        return cls(
+            event=ReviewEventPublic.of(event),
+            clause=ReviewClausePublic.of(clause) if clause else None,
+            review=ReviewStatePublic(
+                **ReviewerSummary.of(review).model_dump(),
+                document_id=document_id,
+                scan_id=review.scan_id,
+                reviewers=[ReviewerSummary.of(r) for r in everyone],
+            ),
+        )
 
 
 class GoldSpanPublic(BaseModel):

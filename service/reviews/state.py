@@ -151,6 +151,10 @@ class Review:
             )
         )
 
+    def in_text_order(self) -> tuple[ReviewClause, ...]:
+        """Return every clause by position in the text."""
+        return tuple(sorted(self.clauses, key=lambda c: (c.start, c.end, c.key)))
+
     def clause(self, key: str) -> ReviewClause | None:
         """Return the clause called `key`, if this review has it."""
         return next((c for c in self.clauses if c.key == key), None)
@@ -186,9 +190,13 @@ def fold(
     events: Iterable[Event],
 ) -> Review:
     """Apply a reviewer's events, oldest first, to the clauses of their scan."""
-    clauses = {c.key: c for c in base}
-    review = Review(reviewer, scan_id, ())
-    count = 0
+    return advance(Review(reviewer, scan_id, tuple(base)), events)
+
+
+def advance(review: Review, events: Iterable[Event]) -> Review:
+    """Apply more of the reviewer's events to a review already folded."""
+    clauses = {c.key: c for c in review.clauses}
+    count = review.events
     for event in events:
         count += 1
         if event.action is Action.MARK_REVIEWED:
@@ -198,8 +206,9 @@ def fold(
         elif event.clause_key is not None and event.after is not None:
             clauses[event.clause_key] = ReviewClause.from_dict(event.after)
         review = replace(review, last_event_at=event.created_at)
-    ordered = sorted(clauses.values(), key=lambda c: (c.start, c.end, c.key))
-    return replace(review, clauses=tuple(ordered), events=count)
+    # dict order: the scan's clauses (in document order), then added ones;
+    # `in_text_order` sorts where a reader needs it, not on every decision
+    return replace(review, clauses=tuple(clauses.values()), events=count)
 
 
 def base_scan(events: Iterable[Event]) -> uuid.UUID | None:

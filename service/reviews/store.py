@@ -9,11 +9,14 @@ each only adds rows.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.problems import ProblemError
@@ -22,7 +25,9 @@ from service.reviews.state import (
     Action,
     Event,
     Review,
+    ReviewClause,
     ReviewState,
+    advance,
     base_scan,
     extracted_clauses,
     fold,
@@ -73,19 +78,51 @@ def latest_scan_id(session: Session, document: DocumentRecord) -> uuid.UUID | No
     ).first()
 
 
-def _scan_of(
+_BASES: OrderedDict[uuid.UUID, tuple[ReviewClause, ...]] = OrderedDict()
+_BASES_LOCK = threading.Lock()
+BASE_CACHE_SCANS: Final = 16
+"""Scans whose clauses stay parsed in this process: a scan never changes, so
+its clauses can be kept, and reading a big scan's stored result is most of
+what a decision on a big document would otherwise cost."""
+
+
+def base_clauses(
     session: Session, document: DocumentRecord, scan_id: uuid.UUID
-) -> ScanRecord:
-    scan = session.get(ScanRecord, scan_id)
-    if scan is None or scan.document_id != document.id:
+) -> tuple[ReviewClause, ...]:
+    """Return the clauses of a successful scan of `document` (404/409 if none)."""
+    row = session.exec(
+        select(ScanRecord.document_id, ScanRecord.status).where(
+            ScanRecord.id == scan_id
+        )
+    ).first()
+    if row is None or row[0] != document.id:
         raise ProblemError(
             404, f"scan {scan_id} of this document not found", slug="not-found"
         )
-    if scan.status != ScanStatus.SUCCEEDED or scan.result is None:
-        raise ProblemError(
-            409, f"scan {scan_id} has no result to review", slug="scan-not-finished"
-        )
-    return scan
+    if row[1] != ScanStatus.SUCCEEDED:
+        raise _unfinished(scan_id)
+    with _BASES_LOCK:
+        cached = _BASES.get(scan_id)
+        if cached is not None:
+            _BASES.move_to_end(scan_id)
+            return cached
+    result = session.exec(
+        select(ScanRecord.result).where(ScanRecord.id == scan_id)
+    ).first()
+    if result is None:
+        raise _unfinished(scan_id)
+    clauses = extracted_clauses(result)
+    with _BASES_LOCK:
+        _BASES[scan_id] = clauses
+        while len(_BASES) > BASE_CACHE_SCANS:
+            _BASES.popitem(last=False)
+    return clauses
+
+
+def _unfinished(scan_id: uuid.UUID) -> ProblemError:
+    return ProblemError(
+        409, f"scan {scan_id} has no result to review", slug="scan-not-finished"
+    )
 
 
 def build_review(
@@ -102,8 +139,7 @@ def build_review(
     scan_id = base_scan(events) if events else None
     if scan_id is None and not events:
         scan_id = start_scan or latest_scan_id(session, document)
-    scan = _scan_of(session, document, scan_id) if scan_id is not None else None
-    base = extracted_clauses(scan.result) if scan is not None else ()
+    base = base_clauses(session, document, scan_id) if scan_id is not None else ()
     return fold(reviewer, scan_id, base, events)
 
 
@@ -121,6 +157,38 @@ def reviews_of(session: Session, document: DocumentRecord) -> list[Review]:
         by_reviewer[event.reviewer].append(event)
     return [
         build_review(session, document, name, events)
+        for name, events in by_reviewer.items()
+    ]
+
+
+def reviewer_summaries(session: Session, document: DocumentRecord) -> list[Review]:
+    """Return where each reviewer is (state, counts), without their clauses.
+
+    Cheap: only the events are read, so a decision's answer can list every
+    reviewer of a big document without folding each review over its scan.
+    """
+    # five columns: more than sqlmodel's typed `select` takes
+    rows = session.execute(
+        sa_select(
+            col(ReviewEventRecord.id),
+            col(ReviewEventRecord.reviewer),
+            col(ReviewEventRecord.action),
+            col(ReviewEventRecord.scan_id),
+            col(ReviewEventRecord.created_at),
+        )
+        .where(col(ReviewEventRecord.tenant_id) == document.tenant_id)
+        .where(col(ReviewEventRecord.document_id) == document.id)
+        .order_by(col(ReviewEventRecord.id))
+    ).all()
+    by_reviewer: dict[str, list[Event]] = defaultdict(list)
+    for ident, reviewer, action, scan_id, created_at in rows:
+        by_reviewer[reviewer].append(
+            Event(
+                ident, reviewer, Action(action), None, scan_id, None, None, created_at
+            )
+        )
+    return [
+        fold(name, base_scan(events), (), events)
         for name, events in by_reviewer.items()
     ]
 
@@ -171,8 +239,7 @@ def decide(
     session.commit()
     session.refresh(record)
     event = to_event(record)
-    after = build_review(session, document, reviewer, [*events, event])
-    return Outcome(event, after)
+    return Outcome(event, advance(review, [event]))
 
 
 def _check_document_action(review: Review, action: Action) -> None:

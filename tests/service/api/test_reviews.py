@@ -78,7 +78,11 @@ def test_a_review_starts_from_the_scan_and_folds_each_decision(
     for step in steps:
         response = _decide(client, alice, document_id, scan_id=scanned["id"], **step)
         assert response.status_code == 201, response.text
-    final = response.json()["review"]
+    assert response.json()["clause"] is None
+    assert response.json()["review"]["state"] == "reviewed"
+    final = client.get(
+        f"/v1/documents/{document_id}/review", headers=alice.headers
+    ).json()
     assert final["state"] == "reviewed" and final["events"] == 4
     by_key = {c["key"]: c for c in final["clauses"]}
     assert by_key[geo]["status"] == "rejected"
@@ -133,6 +137,7 @@ def test_moving_a_boundary_and_editing_parameters(
     assert moved.status_code == 201, moved.text
     after = moved.json()["event"]["after"]
     assert after["quote"] == LICENSE[start:end] and after["status"] == "accepted"
+    assert moved.json()["clause"] == after
     params = {
         "thresholds": [
             {
