@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,7 +23,6 @@ from service.reviews.state import (
     Action,
     ClauseStatus,
     Origin,
-    Review,
     ReviewClause,
 )
 
@@ -56,20 +55,24 @@ def invalid(detail: str) -> ProblemError:
     return ProblemError(422, detail, slug="invalid-review", title="Invalid review")
 
 
-def change_for(review: Review, decision: Decision, text: str) -> Change:
-    """Return the change `decision` makes to `review`; raise 422 if it cannot."""
+Find = Callable[[str], ReviewClause | None]
+"""Returns the reviewer's current state of the clause with a key, if any."""
+
+
+def change_for(find: Find, decision: Decision, text: str) -> Change:
+    """Return the change `decision` makes; raise 422 if it cannot be made."""
     if decision.action in DOCUMENT_ACTIONS:
         return Change(None, None, None)
     if decision.action is Action.ADD:
         return Change(None, None, _added(decision, text))
-    clause = _target(review, decision)
+    clause = _target(find, decision)
     return Change(clause.key, clause, _edited(clause, decision, text))
 
 
-def _target(review: Review, decision: Decision) -> ReviewClause:
+def _target(find: Find, decision: Decision) -> ReviewClause:
     if not decision.clause:
         raise invalid(f"'{decision.action.value}' needs the key of a clause")
-    clause = review.clause(decision.clause)
+    clause = find(decision.clause)
     if clause is None:
         raise invalid(f"this review has no clause '{decision.clause}'")
     return clause

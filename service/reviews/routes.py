@@ -105,7 +105,9 @@ def post_decision(
     decision = Decision(**body.model_dump())
     outcome = decide(session, document, reviewer, decision)
     everyone = reviewer_summaries(session, document)
-    return DecisionPublic.build(document.id, outcome.event, outcome.review, everyone)
+    return DecisionPublic.build(
+        document.id, outcome.event, outcome.clause, outcome.review, everyone
+    )
 
 
 @router.get("/documents/{document_id}/review/events", response_model=ReviewEventsPublic)

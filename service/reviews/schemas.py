@@ -157,11 +157,11 @@ class DecisionPublic(BaseModel):
         cls,
         document_id: uuid.UUID,
         event: Event,
+        clause: ReviewClause | None,
         review: Review,
         everyone: list[Review],
     ) -> DecisionPublic:
         """Return the answer to a decision."""
-        clause = review.clause(event.clause_key) if event.clause_key else None
         return cls(
             event=ReviewEventPublic.of(event),
             clause=ReviewClausePublic.of(clause) if clause else None,

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from sqlalchemy import select as sa_select
@@ -201,34 +201,50 @@ def signed_off(reviews: Sequence[Review]) -> Review | None:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A stored decision and the review it leaves."""
+    """A stored decision, the clause it leaves, and where the review is now."""
 
     event: Event
+    clause: ReviewClause | None
     review: Review
+    """The review's state and counts; its `clauses` are not all read."""
 
 
 def decide(
     session: Session, document: DocumentRecord, reviewer: str, decision: Decision
 ) -> Outcome:
-    """Check and append one decision; commit; return it and the new review."""
+    """Check and append one decision; commit; return it.
+
+    Reads only what the decision needs (the reviewer's document-level
+    state, the one clause it touches, the scan's cached clauses), so that a
+    decision on a document with thousands of clauses and a long history
+    costs about as much as on a small one.
+    """
     _lock(session, document)
-    events = document_events(session, document, reviewer)
-    review = build_review(session, document, reviewer, events, decision.scan_id)
-    if decision.scan_id is not None and decision.scan_id != review.scan_id:
+    summary = _summary(session, document, reviewer)
+    scan_id = summary.scan_id if summary.events else None
+    if not summary.events:
+        scan_id = decision.scan_id or latest_scan_id(session, document)
+    base = base_clauses(session, document, scan_id) if scan_id is not None else ()
+    if decision.scan_id is not None and decision.scan_id != scan_id:
         raise ProblemError(
             409,
             f"{reviewer}'s review of this document is based on scan"
-            f" {review.scan_id}, not {decision.scan_id}",
+            f" {scan_id}, not {decision.scan_id}",
             slug="review-conflict",
-            extra={"scan_id": str(review.scan_id) if review.scan_id else None},
+            extra={"scan_id": str(scan_id) if scan_id else None},
         )
-    _check_document_action(review, decision.action)
-    change = change_for(review, decision, document.text)
+    _check_document_action(summary, decision.action)
+
+    def find(key: str) -> ReviewClause | None:
+        latest = _latest_state(session, document, reviewer, key)
+        return latest if latest is not None else _base_clause(base, key)
+
+    change = change_for(find, decision, document.text)
     key = change.key or (change.after.key if change.after else None)
     record = ReviewEventRecord(
         tenant_id=document.tenant_id,
         document_id=document.id,
-        scan_id=review.scan_id,
+        scan_id=scan_id,
         reviewer=reviewer,
         action=decision.action.value,
         clause_key=key,
@@ -239,7 +255,39 @@ def decide(
     session.commit()
     session.refresh(record)
     event = to_event(record)
-    return Outcome(event, advance(review, [event]))
+    after = advance(replace(summary, scan_id=scan_id), [event])
+    return Outcome(event, change.after, replace(after, clauses=()))
+
+
+def _summary(session: Session, document: DocumentRecord, reviewer: str) -> Review:
+    """Return the reviewer's state and counts, from the log's light columns."""
+    found = [r for r in reviewer_summaries(session, document) if r.reviewer == reviewer]
+    return found[0] if found else Review(reviewer, None, ())
+
+
+def _latest_state(
+    session: Session, document: DocumentRecord, reviewer: str, key: str
+) -> ReviewClause | None:
+    """Return the clause as the reviewer's last decision on it left it."""
+    after = session.exec(
+        select(ReviewEventRecord.after)
+        .where(ReviewEventRecord.tenant_id == document.tenant_id)
+        .where(ReviewEventRecord.document_id == document.id)
+        .where(ReviewEventRecord.reviewer == reviewer)
+        .where(ReviewEventRecord.clause_key == key)
+        .order_by(col(ReviewEventRecord.id).desc())
+        .limit(1)
+    ).first()
+    return ReviewClause.from_dict(after) if after else None
+
+
+def _base_clause(base: Sequence[ReviewClause], key: str) -> ReviewClause | None:
+    """Return the scan's clause `key` (`x<position>`), if there is one."""
+    position = key[1:]
+    if key.startswith("x") and position.isdigit() and int(position) < len(base):
+        clause = base[int(position)]
+        return clause if clause.key == key else None
+    return None
 
 
 def _check_document_action(review: Review, action: Action) -> None:
