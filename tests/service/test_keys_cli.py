@@ -80,3 +80,42 @@ def test_revoking_an_unknown_prefix_is_one_line_and_exit_1(
     assert err.strip().splitlines() == [
         "clausewise: error: no API key with prefix 'cw_nosuchk'"
     ]
+
+
+def test_a_key_created_with_a_reviewer_signs_review_decisions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    args = ["keys", "create", "--tenant", "acme", "--reviewer", " Ann Lee "]
+    assert main([*args, "--database-url", url]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "reviewer 'Ann Lee'" in captured.err
+    key = captured.out.strip()
+    assert (
+        main(
+            [
+                "keys",
+                "create",
+                "--tenant",
+                "acme",
+                "--reviewer",
+                " ",
+                "--database-url",
+                url,
+            ]
+        )
+        != EXIT_OK
+    )
+    app = create_app(Settings(database_url=url))
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        document = client.post(
+            "/v1/documents/text", json={"text": "Nothing to see."}, headers=headers
+        ).json()["id"]
+        response = client.post(
+            f"/v1/documents/{document}/review/events",
+            json={"action": "mark_reviewed"},
+            headers=headers,
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["event"]["reviewer"] == "Ann Lee"
