@@ -15,192 +15,14 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from extractors.clauses import REGISTRY
+from extractors.clauses.common import fold as _fold
+from extractors.clauses.usage_threshold import parse as usage_threshold
 from extractors.labels import ClauseType
 from extractors.pattern_data import load_regions
 
 Params = dict[str, Any]
-
-THRESHOLD_METRICS = (
-    "monthly_active_users",
-    "daily_active_users",
-    "annual_revenue",
-    "monthly_revenue",
-    "other",
-)
-THRESHOLD_CONSEQUENCES = (
-    "license_required",
-    "attribution_required",
-    "rights_terminate",
-    "fee_required",
-    "other",
-)
-"""ANNOTATION.md's values of a threshold's `metric` and `consequence`."""
-
-_WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100,
-}  # fmt: skip
-_SCALES = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mm": 1e6,
-    "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12,
-    "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8,
-}  # fmt: skip
-_CURRENCIES = {
-    "usd": "USD", "us$": "USD", "$": "USD", "dollars": "USD", "eur": "EUR", "€": "EUR",
-    "euros": "EUR", "gbp": "GBP", "£": "GBP", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
-    "yuan": "CNY", "元": "CNY",
-}  # fmt: skip
-_AMOUNT = re.compile(
-    r"(?:(?P<cur>(?:USD|EUR|GBP|RMB|CNY)(?:\s?\$)?|US\$|\$|€|£|¥)\s?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-    + "|".join(_WORD_NUMBERS)
-    + r")(?:\s*|-)"
-    r"(?P<scale>thousand|millions?|billions?|trillion|bn|mm|[kmb](?![a-z])|万|百万|千万|亿)?"
-    r"(?:\s*(?P<cur2>USD|EUR|GBP|RMB|CNY|dollars|euros|yuan|元))?",
-    re.IGNORECASE,
-)
-_NOT_USERS_AFTER = re.compile(
-    r"\s*(?:parameters?|params|tokens?|images?|samples|examples|words|hours|steps|pairs|"
-    r"documents|pages|gpus?|flops|languages)\b",
-    re.IGNORECASE,
-)
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.replace("*", "").split())
-
-
-# -- usage_threshold -------------------------------------------------------
-
-
-_METRICS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"daily (?:active|users)|\bdau\b|日活", re.I), "daily_active_users"),
-    (
-        re.compile(r"monthly (?:active|users)|\bmau\b|月活", re.I),
-        "monthly_active_users",
-    ),
-    (re.compile(r"monthly revenue", re.I), "monthly_revenue"),
-    (re.compile(r"revenue|turnover|收入", re.I), "annual_revenue"),
-    (re.compile(r"\busers?\b|devices|employees|customers|subscribers", re.I), "other"),
-)
-_BEFORE_PENALTY = 15
-_GENERIC_PENALTY = 40
-
-
-def _metric(text: str, start: int, end: int) -> str:
-    """Return the metric named nearest to the number at [start, end).
-
-    `100 million monthly active users or revenue above USD 50 million` names
-    two metrics; each number takes the one closest to it, preferring words
-    after it (`700 million monthly active users`) to words before it.
-    """
-    best: tuple[int, str] | None = None
-    for pattern, metric in _METRICS:
-        for match in pattern.finditer(text):
-            if match.start() >= end:
-                distance = match.start() - end
-            else:
-                distance = max(0, start - match.end()) + _BEFORE_PENALTY
-            if metric == "other":
-                distance += _GENERIC_PENALTY  # `users` in `active users` is not generic
-            if best is None or distance < best[0]:
-                best = (distance, metric)
-    return best[1] if best else "other"
-
-
-def _consequence(text: str) -> str:
-    lowered = text.lower()
-    if re.search(r"request a licen[cs]e|obtain a licen[cs]e|separate licen[cs]e|"
-                 r"commercial licen[cs]e|licen[cs]e from|paid licen[cs]e|"
-                 r"(?:need|require|purchase|buy) an? (?:\w+ )?licen[cs]e|"
-                 r"enterprise licen[cs]e", lowered):  # fmt: skip
-        return "license_required"
-    if re.search(r"\bfees?\b|\bpay\b|royalt", lowered):
-        return "fee_required"
-    if re.search(r"attribution|built with|display", lowered):
-        return "attribution_required"
-    return "rights_terminate"
-
-
-_HEAD_COUNT_BEFORE = re.compile(
-    r"(?:teams?|compan(?:y|ies)|organi[sz]ations?|business(?:es)?|entit(?:y|ies)|groups?|"
-    r"studios?|startups?)\s+(?:of|with|having)\s+"
-    r"(?:(?:up to|fewer than|less than|no more than|not more than|at most|"
-    r"more than|over|under|below|above|a maximum of)\s+)?$|"
-    r"(?:员工|員工|团队|團隊|人员|人員)\D{0,6}$",
-    re.I,
-)
-_HEAD_COUNT_AFTER = re.compile(
-    r"\s*(?:or (?:less|fewer|more)\s+)?(?:full[- ]time\s+)?"
-    r"(?:employees?|developers|staff|engineers|seats|people|persons|members|workers)\b|"
-    r"\s*(?:or (?:less|fewer))\b|\s*(?:名|人)",
-    re.I,
-)
-
-
-_FUNDING = re.compile(
-    r"funding|capital raised|raised (?:more|over|in excess)|valuation", re.I
-)
-
-
-def _head_count(text: str, match: re.Match[str]) -> bool:
-    """Return True when a small number counts people: `teams of 10 or less`."""
-    before = text[max(0, match.start() - 60) : match.start()]
-    return bool(
-        _HEAD_COUNT_BEFORE.search(before) or _HEAD_COUNT_AFTER.match(text, match.end())
-    )
-
-
-def usage_threshold(text: str) -> Params:
-    """Return every numeric threshold in the clause with metric and consequence.
-
-    Amounts below 1,000 are thresholds only when they count people (a team
-    or head count); otherwise they are section numbers, ages or days.
-    """
-    thresholds: list[dict[str, Any]] = []
-    text = _fold(text)
-    for match in _AMOUNT.finditer(text):
-        value = _amount_value(match)
-        if value is None or _NOT_USERS_AFTER.match(text, match.end()):
-            continue
-        if value < 1000 and not (
-            value > 0 and not match.group("cur") and _head_count(text, match)
-        ):
-            continue
-        if re.fullmatch(r"(19|20)\d\d", match.group("num")) and not match.group(
-            "scale"
-        ):
-            continue
-        raw_currency = (match.group("cur") or match.group("cur2") or "").lower()
-        raw_currency = raw_currency.replace(" ", "").removesuffix("$") or raw_currency
-        currency = _CURRENCIES.get(raw_currency)
-        metric = _metric(text, match.start(), match.end())
-        if currency and not metric.endswith("revenue"):
-            # an amount of money is never a user count; funding is not revenue
-            metric = "other" if _FUNDING.search(text) else "annual_revenue"
-        item: dict[str, Any] = {"metric": metric, "value": value}
-        if currency and metric.endswith("revenue"):
-            item["currency"] = currency
-        item["consequence"] = _consequence(text)
-        if item not in thresholds:
-            thresholds.append(item)
-    return {"thresholds": thresholds}
-
-
-def all_amounts(text: str) -> list[int]:
-    """Return every amount written in `text` ("50", "2.5M", "ten million")."""
-    values = (_amount_value(match) for match in _AMOUNT.finditer(text))
-    return [value for value in values if value is not None]
-
-
-def _amount_value(match: re.Match[str]) -> int | None:
-    raw = match.group("num").lower().replace(",", "")
-    number = float(_WORD_NUMBERS[raw]) if raw in _WORD_NUMBERS else float(raw)
-    scale = (match.group("scale") or "").lower()
-    if scale == "b" and not (match.group("cur") or match.group("cur2")):
-        return None  # "7B" is a model size, not a count of users
-    return int(number * _SCALES.get(scale, 1.0))
-
+__all__ = ["EXTRACTORS", "Params", "extract_params", "usage_threshold"]
 
 # -- attribution -----------------------------------------------------------
 
@@ -693,7 +515,7 @@ def no_params(text: str) -> Params:  # noqa: ARG001
 
 
 EXTRACTORS: dict[ClauseType, Callable[[str], Params]] = {
-    ClauseType.USAGE_THRESHOLD: usage_threshold,
+    **{t: spec.parse for t, spec in REGISTRY.items()},
     ClauseType.ATTRIBUTION: attribution,
     ClauseType.AUP_INCORPORATION: aup_incorporation,
     ClauseType.GEOGRAPHIC_RESTRICTION: geographic_restriction,

@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from extractors.clauses import REGISTRY
 from extractors.combine import DEFAULT_ADD_THRESHOLD, ModelEvidence
 from extractors.errors import ConfigError, ModelIntegrityError
 from extractors.labels import ClauseType
@@ -30,7 +31,7 @@ from models.llm_encoder import load_llm_encoder
 
 ENSEMBLE_ADD_THRESHOLDS: Mapping[ClauseType, float] = MappingProxyType(
     {
-        ClauseType.USAGE_THRESHOLD: 0.5,
+        **{t: spec.model_bar for t, spec in REGISTRY.items()},
         ClauseType.ATTRIBUTION: 0.5,
         ClauseType.AUP_INCORPORATION: 0.8,
         ClauseType.GEOGRAPHIC_RESTRICTION: 0.5,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from extractors.clauses import REGISTRY
 from extractors.labels import SEVERITY_ORDER, ClauseType, Severity
 
 
@@ -23,7 +24,7 @@ class TypeStyle:
 
 
 _NAMES: Final[dict[ClauseType, tuple[str, str]]] = {
-    ClauseType.USAGE_THRESHOLD: ("Usage threshold", "UT"),
+    **{t: (spec.label, spec.abbr) for t, spec in REGISTRY.items()},
     ClauseType.ATTRIBUTION: ("Attribution", "AT"),
     ClauseType.AUP_INCORPORATION: ("Use policy by reference", "UP"),
     ClauseType.GEOGRAPHIC_RESTRICTION: ("Geographic restriction", "GR"),
