@@ -78,8 +78,7 @@ def _per_type(
     """The file's floor for a type, else its spec's, in `ClauseType` order."""
     found: dict[ClauseType, float] = {}
     for ctype in ClauseType:
-        spec = REGISTRY.get(ctype)
-        floor = given.get(ctype, shipped(spec) if spec is not None else None)
+        floor = given.get(ctype, shipped(REGISTRY[ctype]))
         if floor is not None:
             found[ctype] = floor
     return found

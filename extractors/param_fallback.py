@@ -1,6 +1,6 @@
 """A fallback for parameters the parsers cannot read, and the check it must pass.
 
-The parsers in `extractors.params` read values by wording; a threshold
+The parsers in `extractors.clauses` read values by wording; a threshold
 stated as "up to 50 employees" or a law named as "the courts sitting in King
 County, Washington" can defeat them. A `ParamFiller` (a local LLM, see
 `models.llm_params`) may propose the missing values, but a generative model
@@ -18,7 +18,6 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from extractors.clauses import REGISTRY
-from extractors.clauses.common import named_in
 from extractors.clauses.spec import Params
 from extractors.labels import ClauseType
 from extractors.types import ClauseTag
@@ -69,15 +68,11 @@ def fill_params(
 
 
 def needs_fallback(clause_type: ClauseType, params: Mapping[str, Any]) -> bool:
-    """Return True when the parsers left this clause's key value empty."""
-    spec = REGISTRY.get(clause_type)
-    if spec is not None:
-        return spec.ground is not None and not params.get(str(spec.key_field))
-    if clause_type is ClauseType.GOVERNING_LAW:
-        return not params.get("jurisdiction")
-    if clause_type is ClauseType.GEOGRAPHIC_RESTRICTION:
-        return not params.get("regions")
-    return False
+    """Return True when the parsers left the key value of a groundable type empty."""
+    spec = REGISTRY[clause_type]
+    if spec.ground is None or spec.key_field is None:
+        return False
+    return not params.get(spec.key_field)
 
 
 def grounded(
@@ -85,21 +80,10 @@ def grounded(
 ) -> tuple[Params | None, str]:
     """Return `params` completed by the parts of `proposal` the text supports.
 
-    The second value says what was taken or why nothing was.
+    The second value says what was taken or why nothing was. How a proposal
+    is checked is the clause type's (`ClauseSpec.ground`).
     """
-    spec = REGISTRY.get(clause_type)
-    if spec is not None and spec.ground is not None:
-        return spec.ground(text, proposal, params)
-    if clause_type is ClauseType.GOVERNING_LAW:
-        code = proposal.get("jurisdiction")
-        if not isinstance(code, str) or not named_in(code, text):
-            return None, f"jurisdiction {code!r} is not named in the clause"
-        return {**params, "jurisdiction": code}, f"jurisdiction {code}"
-    if clause_type is ClauseType.GEOGRAPHIC_RESTRICTION:
-        codes = proposal.get("regions")
-        if not isinstance(codes, list) or not codes:
-            return None, "no regions proposed"
-        if not all(isinstance(c, str) and named_in(c, text) for c in codes):
-            return None, f"regions {codes!r} are not all named in the clause"
-        return {**params, "regions": list(codes)}, f"regions {', '.join(codes)}"
-    return None, f"no fallback for {clause_type.value}"
+    ground = REGISTRY[clause_type].ground
+    if ground is None:
+        return None, f"no fallback for {clause_type.value}"
+    return ground(text, proposal, params)

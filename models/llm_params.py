@@ -25,16 +25,9 @@ SYSTEM = (
     " JSON object and nothing else. Use only values written in the clause."
 )
 QUESTIONS: dict[ClauseType, str] = {
-    ClauseType.GOVERNING_LAW: (
-        'Give {"jurisdiction": the place whose law governs, as an ISO 3166 code'
-        ' such as "US-CA", "GB", "SG", "CN"}.'
-    ),
-    ClauseType.GEOGRAPHIC_RESTRICTION: (
-        'Give {"regions": [ISO 3166 codes, or "EU" or "EEA", of the places the'
-        " clause restricts]}."
-    ),
-    **{t: spec.question for t, spec in REGISTRY.items() if spec.question},
+    ctype: spec.question for ctype, spec in REGISTRY.items() if spec.question
 }
+"""What to ask for each clause type that has a fallback (`ClauseSpec.question`)."""
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 

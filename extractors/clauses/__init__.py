@@ -11,13 +11,33 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from extractors.clauses import usage_threshold
+from extractors.clauses import (
+    attribution,
+    aup_incorporation,
+    commercial_restriction,
+    geographic_restriction,
+    governing_law,
+    litigation_termination,
+    output_restriction,
+    restriction_flowdown,
+    unilateral_change,
+    usage_threshold,
+)
 from extractors.clauses.spec import ClauseSpec
 from extractors.labels import ClauseType
 
 REGISTRY: Mapping[ClauseType, ClauseSpec[Any]] = MappingProxyType(
     {
         ClauseType.USAGE_THRESHOLD: usage_threshold.SPEC,
+        ClauseType.ATTRIBUTION: attribution.SPEC,
+        ClauseType.AUP_INCORPORATION: aup_incorporation.SPEC,
+        ClauseType.GEOGRAPHIC_RESTRICTION: geographic_restriction.SPEC,
+        ClauseType.COMMERCIAL_RESTRICTION: commercial_restriction.SPEC,
+        ClauseType.OUTPUT_RESTRICTION: output_restriction.SPEC,
+        ClauseType.RESTRICTION_FLOWDOWN: restriction_flowdown.SPEC,
+        ClauseType.UNILATERAL_CHANGE: unilateral_change.SPEC,
+        ClauseType.LITIGATION_TERMINATION: litigation_termination.SPEC,
+        ClauseType.GOVERNING_LAW: governing_law.SPEC,
     }
 )
 

@@ -1,7 +1,8 @@
 """Helpers that more than one clause module needs: folding text, naming places.
 
 `fold` is how every parser reads a clause (markdown emphasis dropped, white
-space collapsed); `named_in` is how a model-proposed region or jurisdiction
+space collapsed); `no_params` is the parser of a type without params;
+`named_in` is how a model-proposed region or jurisdiction
 is grounded (`extractors.param_fallback`): the place must be named in the
 clause's own words.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TypedDict
 
 from extractors.pattern_data import load_regions
 
@@ -17,6 +19,15 @@ from extractors.pattern_data import load_regions
 def fold(text: str) -> str:
     """Return `text` without `*` emphasis, its white space collapsed to spaces."""
     return " ".join(text.replace("*", "").split())
+
+
+class NoParams(TypedDict):
+    """The params of a clause type that ANNOTATION.md gives none."""
+
+
+def no_params(text: str) -> NoParams:  # noqa: ARG001
+    """Return the empty parameters of a clause type that defines none."""
+    return {}
 
 
 def named_in(code: str, text: str) -> bool:
