@@ -3,8 +3,8 @@
 The overall targets live in `eval/data/floors.json`; a clause type's own
 floors live in its spec (`extractors.clauses`), beside everything else about
 that type. A floors file may still name per-type floors, which then take
-precedence. CI and a developer running the harness
-by hand check exactly the same numbers.
+precedence. CI and a developer running the harness by hand check exactly
+the same numbers.
 """
 
 from __future__ import annotations
