@@ -1,8 +1,9 @@
 """attribution: the credit a user must give, and how.
 
-"Built with Llama", a NOTICE file kept with every copy, a model name that
-starts with "Llama": the params are the duty's kind(s) and any text it
-prescribes (ANNOTATION.md). One kind or text is a string, several a list.
+"Built with Kestrel" shown in a product, a NOTICE file kept with every copy,
+a derived model's name that starts with "Kestrel": the params are the
+duty's kind(s) and any text it prescribes (ANNOTATION.md). One kind or text
+is a string, several a list.
 """
 
 from __future__ import annotations

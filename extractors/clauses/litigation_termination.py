@@ -1,8 +1,8 @@
 """litigation_termination: the license ends if the licensee sues the licensor.
 
-"If you institute litigation ... alleging that the Llama Materials ...
-infringe ..., then any licenses granted to you ... shall terminate":
-ANNOTATION.md defines no params for it.
+"Should you sue the licensor claiming that Kestrel infringes your patents,
+your license ends on the day the claim is filed": ANNOTATION.md defines no
+params for it.
 """
 
 from __future__ import annotations

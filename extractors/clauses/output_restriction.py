@@ -1,7 +1,7 @@
 """output_restriction: limits on what may be done with the model's outputs.
 
-"You will not use the Llama Materials or any output ... to improve any other
-large language model": ANNOTATION.md defines no params for it.
+"You may not use the outputs of Kestrel to train a competing model":
+ANNOTATION.md defines no params for it.
 """
 
 from __future__ import annotations

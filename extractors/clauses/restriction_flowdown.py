@@ -1,7 +1,7 @@
 """restriction_flowdown: use restrictions a licensee must pass on downstream.
 
-"You must include the use restrictions ... in any agreement governing the use
-or distribution": ANNOTATION.md defines no params for it.
+"Anyone you give the model to must be bound by the same use restrictions":
+ANNOTATION.md defines no params for it.
 """
 
 from __future__ import annotations

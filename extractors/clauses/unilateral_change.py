@@ -1,6 +1,6 @@
 """unilateral_change: the licensor may change the terms after acceptance.
 
-"Meta may update this Policy from time to time": the param is what may
+"The licensor may revise this policy at any time": the param is what may
 change, the agreement itself or a policy it incorporates (ANNOTATION.md).
 """
 

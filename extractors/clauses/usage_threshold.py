@@ -1,7 +1,7 @@
 """usage_threshold: rights that change once use passes a number.
 
-"If ... monthly active users ... is greater than 700 million ... you must
-request a license": the params are every such threshold with its metric,
+"Once your products pass 700 million monthly active users, you must ask the
+licensor for a separate license": the params are every such threshold with its metric,
 value, currency (revenue only) and consequence (ANNOTATION.md).
 """
 
