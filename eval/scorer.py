@@ -14,13 +14,13 @@ from dataclasses import Field, dataclass, field, fields
 from typing import Any, ClassVar
 
 from eval.corpus import GoldSpan
+from extractors.clauses import REGISTRY
 from extractors.labels import ClauseType
 from extractors.words import words
 
 MATCH_THRESHOLD = 0.5
-_NO_PARAMS = {"output_restriction", "restriction_flowdown", "litigation_termination"}
 PARAM_TYPES: tuple[ClauseType, ...] = tuple(
-    t for t in ClauseType if t not in _NO_PARAMS
+    t for t in ClauseType if REGISTRY[t].has_params
 )
 """Clause types whose parameters are scored, in `ClauseType` order."""
 

@@ -15,8 +15,8 @@ import json
 import re
 from typing import Any, Protocol
 
+from extractors.clauses import REGISTRY
 from extractors.labels import ClauseType
-from extractors.params import THRESHOLD_CONSEQUENCES, THRESHOLD_METRICS
 from models.llm import load_llm
 
 PROMPT_VERSION = "p1"
@@ -25,23 +25,9 @@ SYSTEM = (
     " JSON object and nothing else. Use only values written in the clause."
 )
 QUESTIONS: dict[ClauseType, str] = {
-    ClauseType.GOVERNING_LAW: (
-        'Give {"jurisdiction": the place whose law governs, as an ISO 3166 code'
-        ' such as "US-CA", "GB", "SG", "CN"}.'
-    ),
-    ClauseType.GEOGRAPHIC_RESTRICTION: (
-        'Give {"regions": [ISO 3166 codes, or "EU" or "EEA", of the places the'
-        " clause restricts]}."
-    ),
-    ClauseType.USAGE_THRESHOLD: (
-        'Give {"thresholds": [{"metric": one of '
-        + ", ".join(f'"{m}"' for m in THRESHOLD_METRICS)
-        + '; "value": the number in digits with no units; "currency": ISO 4217'
-        ' code for revenue; "consequence": one of '
-        + ", ".join(f'"{c}"' for c in THRESHOLD_CONSEQUENCES)
-        + "}]}."
-    ),
+    ctype: spec.question for ctype, spec in REGISTRY.items() if spec.question
 }
+"""What to ask for each clause type that has a fallback (`ClauseSpec.question`)."""
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 

@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from extractors.clauses import REGISTRY
 from extractors.combine import DEFAULT_ADD_THRESHOLD, ModelEvidence
 from extractors.errors import ConfigError, ModelIntegrityError
 from extractors.labels import ClauseType
@@ -29,27 +30,12 @@ from models.head import ClauseHead, default_head_path, load_head
 from models.llm_encoder import load_llm_encoder
 
 ENSEMBLE_ADD_THRESHOLDS: Mapping[ClauseType, float] = MappingProxyType(
-    {
-        ClauseType.USAGE_THRESHOLD: 0.5,
-        ClauseType.ATTRIBUTION: 0.5,
-        ClauseType.AUP_INCORPORATION: 0.8,
-        ClauseType.GEOGRAPHIC_RESTRICTION: 0.5,
-        ClauseType.COMMERCIAL_RESTRICTION: 0.7,
-        ClauseType.OUTPUT_RESTRICTION: 0.6,
-        ClauseType.RESTRICTION_FLOWDOWN: 0.5,
-        ClauseType.UNILATERAL_CHANGE: 0.5,
-        ClauseType.LITIGATION_TERMINATION: 0.5,
-        ClauseType.GOVERNING_LAW: 0.5,
-    }
+    {ctype: spec.model_bar for ctype, spec in REGISTRY.items()}
 )
 """Per-type bar for a model-only clause from the averaged probabilities.
 
-Chosen on out-of-family corpus folds (a type's bar is raised until its false
-clauses in real licenses stop costing more than its recovered paraphrases
-gain, and every core type keeps F1 >= 0.93) and on the leave-one-writer-out
-paraphrase table (`eval.writers`); never on test set B. Use policies' own
-prohibition lists are what the model mistakes for `aup_incorporation` and
-`commercial_restriction`, hence their higher bars. See README.
+Each clause type's bar is its spec's `model_bar` (`extractors.clauses`),
+where the way it was chosen is written down. See README.
 """
 HEAD_ENV = {"encoder": "CLAUSEWISE_ENCODER_HEAD", "llm": "CLAUSEWISE_LLM_HEAD"}
 HEAD_FILE = {"encoder": "encoder_head.json", "llm": "llm_head.json"}

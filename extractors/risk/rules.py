@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from extractors.clauses import REGISTRY
 from extractors.errors import ConfigError
 from extractors.labels import ClauseType, RiskCategory, Severity
 from extractors.risk.profile import describe_validation_error
@@ -119,10 +120,9 @@ def _same(left: object, right: object) -> bool:
 
 
 PLACEHOLDERS: frozenset[str] = frozenset(
-    "thresholds regions mode scope kind text policy url updatable target "
-    "jurisdiction".split()
+    name for spec in REGISTRY.values() for name in spec.param_names
 )
-"""The `{names}` a rationale may use: the params of ANNOTATION.md."""
+"""The `{names}` a rationale may use: the params of ANNOTATION.md, by clause type."""
 
 
 def rationale_placeholders(template: str) -> list[str]:

@@ -1,8 +1,10 @@
 """Names, abbreviations and colour slots of the clause types and severities.
 
-Colours come from the Okabe-Ito palette (distinct for the common forms of
-colour blindness); each type also has an underline style and a two-letter
-abbreviation, so colour is never the only cue (see `static/app.css`).
+Clause type names and badges come from the clause registry
+(`extractors.clauses`). Colours come from the Okabe-Ito palette (distinct
+for the common forms of colour blindness); each type also has an underline
+style and a two-letter abbreviation, so colour is never the only cue (see
+`static/app.css`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from extractors.clauses import REGISTRY
 from extractors.labels import SEVERITY_ORDER, ClauseType, Severity
 
 
@@ -22,20 +25,8 @@ class TypeStyle:
     abbr: str
 
 
-_NAMES: Final[dict[ClauseType, tuple[str, str]]] = {
-    ClauseType.USAGE_THRESHOLD: ("Usage threshold", "UT"),
-    ClauseType.ATTRIBUTION: ("Attribution", "AT"),
-    ClauseType.AUP_INCORPORATION: ("Use policy by reference", "UP"),
-    ClauseType.GEOGRAPHIC_RESTRICTION: ("Geographic restriction", "GR"),
-    ClauseType.COMMERCIAL_RESTRICTION: ("Commercial restriction", "CR"),
-    ClauseType.OUTPUT_RESTRICTION: ("Output restriction", "OR"),
-    ClauseType.RESTRICTION_FLOWDOWN: ("Restriction flow-down", "RF"),
-    ClauseType.UNILATERAL_CHANGE: ("Unilateral change", "UC"),
-    ClauseType.LITIGATION_TERMINATION: ("Litigation termination", "LT"),
-    ClauseType.GOVERNING_LAW: ("Governing law", "GL"),
-}
 TYPE_STYLES: Final[tuple[TypeStyle, ...]] = tuple(
-    TypeStyle(t.value, *_NAMES[t]) for t in ClauseType
+    TypeStyle(t.value, REGISTRY[t].label, REGISTRY[t].abbr) for t in ClauseType
 )
 SEVERITIES: Final[tuple[str, ...]] = tuple(s.value for s in SEVERITY_ORDER)
 _STYLE_BY_VALUE: Final = {style.value: style for style in TYPE_STYLES}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from extractors.clauses.common import named_in
 from extractors.engine import build_engine
 from extractors.labels import ClauseType as T
-from extractors.param_fallback import grounded, named_in, needs_fallback
+from extractors.param_fallback import grounded, needs_fallback
 from extractors.parse import parse_bytes
 from models.llm_params import LlmParamFiller, parse_answer
 
