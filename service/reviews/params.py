@@ -12,22 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from extractors.clauses.usage_threshold import Consequence, Metric
 from extractors.labels import ClauseType
 
-Metric = Literal[
-    "monthly_active_users",
-    "daily_active_users",
-    "annual_revenue",
-    "monthly_revenue",
-    "other",
-]
-Consequence = Literal[
-    "license_required",
-    "attribution_required",
-    "rights_terminate",
-    "fee_required",
-    "other",
-]
 Kind = Literal[
     "display_notice",
     "naming_prefix",
