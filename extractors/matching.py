@@ -1,4 +1,4 @@
-"""Find concept terms in a document with spaCy's PhraseMatcher and Matcher.
+"""Find concept terms in a document: phrases, token patterns and regexes.
 
 Matching runs once per document on a *folded* copy of the text: whitespace
 runs (hard line breaks, indentation, CRLF) become one space, Markdown
@@ -16,15 +16,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import spacy
-from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokenizer import Tokenizer
+from typing import TYPE_CHECKING
 
 from extractors.errors import ConfigError
-from extractors.pattern_data import PatternSet
+from extractors.pattern_data import PatternSet, TermSpec
+from extractors.phrases import PhraseTrie
+
+if TYPE_CHECKING:  # spaCy is imported only for pattern data with token patterns
+    from spacy.language import Language
+    from spacy.matcher import Matcher
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PUNCT = re.compile(r"[^\w\s]")
@@ -32,12 +32,12 @@ _PUNCT_PREFIX = re.compile(r"^[^\w\s]")
 _PUNCT_SUFFIX = re.compile(r"[^\w\s]$")
 _FOLD = re.compile(r"[\s*]{2,}|[\t\r\n\f\v\u00a0\u2028\u2029*]|\[|\]\(")
 CHUNK_CHARS = 200_000
-"""Most characters matched in one spaCy pass.
+"""Most characters matched in one pass.
 
-spaCy refuses a text longer than `nlp.max_length` (1,000,000 characters), and
-a `Doc` costs memory per token, so a document up to the 20 MiB upload limit
-is matched in pieces. That loses nothing: a term counts only inside one
-segment, and pieces are made of whole segments.
+spaCy (token patterns) refuses a text longer than `nlp.max_length` (1,000,000
+characters), and every pass holds its tokens in memory, so a document up to
+the 20 MiB upload limit is matched in pieces. That loses nothing: a term
+counts only inside one segment, and pieces are made of whole segments.
 """
 OVERLAP_CHARS = 2_000
 """Overlap of the windows a single over-long segment is cut into (> any term)."""
@@ -93,11 +93,15 @@ def fold(text: str) -> tuple[str, OffsetMap]:
 def make_nlp() -> Language:
     """Return a blank English pipeline whose tokenizer splits at every punctuation mark.
 
-    Terms are matched as phrases, and phrases are tokenized by the same
-    tokenizer, so all that matters is that both split alike; splitting at
-    each punctuation character (CJK included) with no exception tables or
-    URL rules is about four times faster than spaCy's English defaults.
+    Only token patterns (`tokens:` in the pattern data; none ship) need spaCy:
+    its Matcher runs over this pipeline's tokens, which are those of
+    `extractors.phrases.tokenize`. Splitting at each punctuation character
+    (CJK included) with no exception tables or URL rules is about four times
+    faster than spaCy's English defaults.
     """
+    import spacy
+    from spacy.tokenizer import Tokenizer
+
     nlp = spacy.blank("en")
     nlp.tokenizer = Tokenizer(
         nlp.vocab,
@@ -112,29 +116,22 @@ def make_nlp() -> Language:
 class TermMatcher:
     """Compiled matchers for every term of a `PatternSet`; reusable across documents.
 
-    Phrases go to one PhraseMatcher, token patterns to one Matcher, and the
-    regexes of each label to one compiled alternation run over the folded text.
+    Phrases go to one `PhraseTrie` (lower-cased tokens, as spaCy's
+    PhraseMatcher with `attr="LOWER"` matched them), token patterns to one
+    spaCy Matcher (built, and spaCy imported, only when some term has them),
+    and each regex is compiled on its own and run over the folded text.
     """
 
-    def __init__(self, patterns: PatternSet, nlp: Language | None = None) -> None:
-        self.nlp = nlp or make_nlp()
+    def __init__(self, patterns: PatternSet) -> None:
         self._masks = {term.label: term.masks for term in patterns.terms if term.masks}
-        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._tokens = Matcher(self.nlp.vocab, validate=True)
+        self._phrases = PhraseTrie(
+            (term.label, term.phrases) for term in patterns.terms if term.phrases
+        )
+        with_tokens = [term for term in patterns.terms if term.tokens]
+        self._tokens = _token_matcher(with_tokens) if with_tokens else None
         self._regexes: list[tuple[str, re.Pattern[str]]] = []
         self._cjk_regexes: list[tuple[str, re.Pattern[str]]] = []
         for term in patterns.terms:
-            if term.phrases:
-                tokenizer: Any = self.nlp.tokenizer
-                docs = list(tokenizer.pipe(term.phrases))
-                self._phrases.add(term.label, docs)
-            if term.tokens:
-                try:
-                    self._tokens.add(term.label, list(term.tokens))
-                except (ValueError, KeyError) as exc:
-                    raise ConfigError(
-                        f"{term.source}: term {term.label}: {exc}"
-                    ) from exc
             # one compiled pattern per regex: a pattern that starts with a
             # literal or a character class is scanned fast; a union is not
             for regex in term.regexes:
@@ -162,14 +159,9 @@ class TermMatcher:
     def _find_in(self, text: str, begin: int, stop: int) -> set[TermHit]:
         """Return the hits of `text[begin:stop]`, in offsets of `text`."""
         folded, offsets = fold(text[begin:stop])
-        doc = self.nlp.make_doc(folded)
-        strings = self.nlp.vocab.strings
-        spans: set[tuple[str, int, int]] = set()
-        for matcher in (self._phrases, self._tokens):
-            if len(matcher):
-                for match_id, start, end in matcher(doc):
-                    span = doc[start:end]
-                    spans.add((strings[match_id], span.start_char, span.end_char))
+        spans = self._phrases.find(folded)
+        if self._tokens is not None:
+            spans.update(self._tokens.find(folded))
         regexes = self._regexes
         if _CJK.search(folded):
             # CJK patterns cannot match text without CJK characters: skip them
@@ -188,6 +180,38 @@ class TermMatcher:
             )
             for label, start, end in spans
         }
+
+
+class _TokenPatterns:
+    """spaCy's Matcher over the same tokens as the phrases, for `tokens:` terms."""
+
+    def __init__(self, nlp: Language, matcher: Matcher) -> None:
+        self.nlp = nlp
+        self.matcher = matcher
+
+    def find(self, folded: str) -> set[tuple[str, int, int]]:
+        """Return (label, start, end) of every token-pattern match in `folded`."""
+        doc = self.nlp.make_doc(folded)
+        strings = self.nlp.vocab.strings
+        found: set[tuple[str, int, int]] = set()
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            found.add((strings[match_id], span.start_char, span.end_char))
+        return found
+
+
+def _token_matcher(terms: Sequence[TermSpec]) -> _TokenPatterns:
+    """Compile the token patterns of `terms`; a bad pattern is a ConfigError."""
+    from spacy.matcher import Matcher
+
+    nlp = make_nlp()
+    matcher = Matcher(nlp.vocab, validate=True)
+    for term in terms:
+        try:
+            matcher.add(term.label, list(term.tokens))
+        except (ValueError, KeyError) as exc:
+            raise ConfigError(f"{term.source}: term {term.label}: {exc}") from exc
+    return _TokenPatterns(nlp, matcher)
 
 
 def pieces(
