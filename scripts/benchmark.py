@@ -286,7 +286,7 @@ def main() -> int:
     _emit(startup_rows(floor_script, args.startups))
     _emit(
         [
-            "peak RSS of the CLI processes:"
+            "peak RSS of any child process (the PDF reader, the fresh CLI runs):"
             f" {_peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
         ]
     )
