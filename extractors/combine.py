@@ -13,9 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from extractors.labels import ClauseType
 from extractors.types import (
@@ -28,6 +26,10 @@ from extractors.types import (
     SegmentKind,
 )
 from extractors.words import words
+
+if TYPE_CHECKING:  # annotations only: a patterns-only run never imports numpy
+    import numpy as np
+    import numpy.typing as npt
 
 DEFAULT_ADD_THRESHOLD = 0.9
 VERIFY_PATTERN_SCORE = 0.8
@@ -145,7 +147,7 @@ def combine(
     for row, seg in enumerate(evidence.segments):
         if seg.kind is SegmentKind.HEADING or row in explained:
             continue
-        col = int(np.argmax(evidence.probabilities[row]))
+        col = int(evidence.probabilities[row].argmax())
         prob = float(evidence.probabilities[row, col])
         if prob < CANDIDATE_MIN:
             continue

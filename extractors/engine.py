@@ -1,6 +1,6 @@
 """The clause engine: parse -> segment -> tag -> params -> resolve -> rules -> result.
 
-`ClauseEngine` holds what is expensive to build (compiled spaCy matchers,
+`ClauseEngine` holds what is expensive to build (compiled term matchers,
 loaded rules, the known-license index) and analyses one document at a time
 with pure stages. Nothing here catches an exception: a bad document fails in
 the parser with an `InputError`, a bad data file at construction with a

@@ -1,4 +1,4 @@
-"""Find concept terms in a document with spaCy's PhraseMatcher and Matcher.
+"""Find concept terms in a document: phrases, token patterns and regexes.
 
 Matching runs once per document on a *folded* copy of the text: whitespace
 runs (hard line breaks, indentation, CRLF) become one space, Markdown
@@ -16,28 +16,37 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import spacy
-from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokenizer import Tokenizer
+from typing import TYPE_CHECKING
 
 from extractors.errors import ConfigError
-from extractors.pattern_data import PatternSet
+from extractors.pattern_data import PatternSet, TermSpec
+from extractors.phrases import PhraseTrie
+
+if TYPE_CHECKING:  # spaCy is imported only for pattern data with token patterns
+    from spacy.language import Language
+    from spacy.matcher import Matcher
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _PUNCT = re.compile(r"[^\w\s]")
 _PUNCT_PREFIX = re.compile(r"^[^\w\s]")
 _PUNCT_SUFFIX = re.compile(r"[^\w\s]$")
 _FOLD = re.compile(r"[\s*]{2,}|[\t\r\n\f\v\u00a0\u2028\u2029*]|\[|\]\(")
-CHUNK_CHARS = 200_000
-"""Most characters matched in one spaCy pass.
+CHUNK_CHARS = 20_000
+"""Most characters of whole segments matched together in one pass.
 
-spaCy refuses a text longer than `nlp.max_length` (1,000,000 characters), and
-a `Doc` costs memory per token, so a document up to the 20 MiB upload limit
-is matched in pieces. That loses nothing: a term counts only inside one
-segment, and pieces are made of whole segments.
+A document up to the 20 MiB upload limit is matched in pieces made of whole
+segments, which loses nothing: a term counts only inside one segment. Pieces
+about the size of one license keep the cost per character flat: the CJK
+regexes run only over a piece holding CJK text, so one Chinese paragraph in
+a long English document no longer makes them read all of it (with 200,000
+the cost per KB of 5 MB documents was 1.4 times that of 10 KB ones).
+"""
+WINDOW_CHARS = 200_000
+"""Most characters matched in one pass of a single over-long segment.
+
+spaCy (token patterns) refuses a text longer than `nlp.max_length` (1,000,000
+characters), and every pass holds its tokens in memory, so a "sentence" longer
+than this is cut into overlapping windows.
 """
 OVERLAP_CHARS = 2_000
 """Overlap of the windows a single over-long segment is cut into (> any term)."""
@@ -93,11 +102,15 @@ def fold(text: str) -> tuple[str, OffsetMap]:
 def make_nlp() -> Language:
     """Return a blank English pipeline whose tokenizer splits at every punctuation mark.
 
-    Terms are matched as phrases, and phrases are tokenized by the same
-    tokenizer, so all that matters is that both split alike; splitting at
-    each punctuation character (CJK included) with no exception tables or
-    URL rules is about four times faster than spaCy's English defaults.
+    Only token patterns (`tokens:` in the pattern data; none ship) need spaCy:
+    its Matcher runs over this pipeline's tokens, which are those of
+    `extractors.phrases.tokenize`. Splitting at each punctuation character
+    (CJK included) with no exception tables or URL rules is about four times
+    faster than spaCy's English defaults.
     """
+    import spacy
+    from spacy.tokenizer import Tokenizer
+
     nlp = spacy.blank("en")
     nlp.tokenizer = Tokenizer(
         nlp.vocab,
@@ -112,29 +125,22 @@ def make_nlp() -> Language:
 class TermMatcher:
     """Compiled matchers for every term of a `PatternSet`; reusable across documents.
 
-    Phrases go to one PhraseMatcher, token patterns to one Matcher, and the
-    regexes of each label to one compiled alternation run over the folded text.
+    Phrases go to one `PhraseTrie` (lower-cased tokens, as spaCy's
+    PhraseMatcher with `attr="LOWER"` matched them), token patterns to one
+    spaCy Matcher (built, and spaCy imported, only when some term has them),
+    and each regex is compiled on its own and run over the folded text.
     """
 
-    def __init__(self, patterns: PatternSet, nlp: Language | None = None) -> None:
-        self.nlp = nlp or make_nlp()
+    def __init__(self, patterns: PatternSet) -> None:
         self._masks = {term.label: term.masks for term in patterns.terms if term.masks}
-        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._tokens = Matcher(self.nlp.vocab, validate=True)
+        self._phrases = PhraseTrie(
+            (term.label, term.phrases) for term in patterns.terms if term.phrases
+        )
+        with_tokens = [term for term in patterns.terms if term.tokens]
+        self._tokens = _token_matcher(with_tokens) if with_tokens else None
         self._regexes: list[tuple[str, re.Pattern[str]]] = []
         self._cjk_regexes: list[tuple[str, re.Pattern[str]]] = []
         for term in patterns.terms:
-            if term.phrases:
-                tokenizer: Any = self.nlp.tokenizer
-                docs = list(tokenizer.pipe(term.phrases))
-                self._phrases.add(term.label, docs)
-            if term.tokens:
-                try:
-                    self._tokens.add(term.label, list(term.tokens))
-                except (ValueError, KeyError) as exc:
-                    raise ConfigError(
-                        f"{term.source}: term {term.label}: {exc}"
-                    ) from exc
             # one compiled pattern per regex: a pattern that starts with a
             # literal or a character class is scanned fast; a union is not
             for regex in term.regexes:
@@ -153,7 +159,7 @@ class TermMatcher:
         """
         ranges = [(0, len(text))] if within is None else within
         found: set[TermHit] = set()
-        for start, end in pieces(ranges, CHUNK_CHARS):
+        for start, end in pieces(ranges, CHUNK_CHARS, longest=WINDOW_CHARS):
             found.update(self._find_in(text, start, end))
         return _apply_masks(
             sorted(found, key=lambda h: (h.start, h.end, h.label)), self._masks
@@ -162,14 +168,9 @@ class TermMatcher:
     def _find_in(self, text: str, begin: int, stop: int) -> set[TermHit]:
         """Return the hits of `text[begin:stop]`, in offsets of `text`."""
         folded, offsets = fold(text[begin:stop])
-        doc = self.nlp.make_doc(folded)
-        strings = self.nlp.vocab.strings
-        spans: set[tuple[str, int, int]] = set()
-        for matcher in (self._phrases, self._tokens):
-            if len(matcher):
-                for match_id, start, end in matcher(doc):
-                    span = doc[start:end]
-                    spans.add((strings[match_id], span.start_char, span.end_char))
+        spans = self._phrases.find(folded)
+        if self._tokens is not None:
+            spans.update(self._tokens.find(folded))
         regexes = self._regexes
         if _CJK.search(folded):
             # CJK patterns cannot match text without CJK characters: skip them
@@ -190,17 +191,54 @@ class TermMatcher:
         }
 
 
+class _TokenPatterns:
+    """spaCy's Matcher over the same tokens as the phrases, for `tokens:` terms."""
+
+    def __init__(self, nlp: Language, matcher: Matcher) -> None:
+        self.nlp = nlp
+        self.matcher = matcher
+
+    def find(self, folded: str) -> set[tuple[str, int, int]]:
+        """Return (label, start, end) of every token-pattern match in `folded`."""
+        doc = self.nlp.make_doc(folded)
+        strings = self.nlp.vocab.strings
+        found: set[tuple[str, int, int]] = set()
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            found.add((strings[match_id], span.start_char, span.end_char))
+        return found
+
+
+def _token_matcher(terms: Sequence[TermSpec]) -> _TokenPatterns:
+    """Compile the token patterns of `terms`; a bad pattern is a ConfigError."""
+    from spacy.matcher import Matcher
+
+    nlp = make_nlp()
+    matcher = Matcher(nlp.vocab, validate=True)
+    for term in terms:
+        try:
+            matcher.add(term.label, list(term.tokens))
+        except (ValueError, KeyError) as exc:
+            raise ConfigError(f"{term.source}: term {term.label}: {exc}") from exc
+    return _TokenPatterns(nlp, matcher)
+
+
 def pieces(
-    ranges: Sequence[tuple[int, int]], limit: int, overlap: int = OVERLAP_CHARS
+    ranges: Sequence[tuple[int, int]],
+    limit: int,
+    overlap: int = OVERLAP_CHARS,
+    longest: int | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Group sorted disjoint `ranges` into pieces of at most `limit` characters.
 
-    Consecutive ranges share a piece while it stays within `limit`; a single
-    range longer than that (a "sentence" of a whole book) is cut into windows
-    that overlap by `overlap`, so a term near a cut is still seen whole in
-    one of them (the same hit found twice is one hit).
+    Consecutive ranges share a piece while it stays within `limit`; a range
+    longer than that is a piece of its own, and one longer than `longest`
+    (default: `limit`; a "sentence" of a whole book) is cut into windows of
+    `longest` characters that overlap by `overlap`, so a term near a cut is
+    still seen whole in one of them (the same hit found twice is one hit).
     """
-    if not 0 <= overlap < limit:
+    longest = limit if longest is None else longest
+    if not 0 <= overlap < min(limit, longest):
         raise ValueError(f"overlap {overlap} must be below the limit {limit}")
     first: int | None = None
     last = 0
@@ -208,8 +246,8 @@ def pieces(
         if first is not None and end - first > limit:
             yield first, last
             first = None
-        if end - start > limit:
-            yield from _windows(start, end, limit, overlap)
+        if end - start > longest:
+            yield from _windows(start, end, longest, overlap)
             continue
         if first is None:
             first = start

@@ -1,8 +1,8 @@
 """Load and validate the pattern data: concept terms and per-type clause rules.
 
 Patterns are data (`extractors/patterns/*.yml`), one file per clause type plus
-`common.yml` for shared terms. A file holds `terms` (label -> spaCy
-PhraseMatcher phrases, with `{a|b}` alternatives; Matcher token patterns;
+`common.yml` for shared terms. A file holds `terms` (label -> phrases matched
+on lower-cased tokens, with `{a|b}` alternatives; spaCy Matcher token patterns;
 regexes for what tokens handle badly, such as unspaced CJK text and number
 formats; or a gazetteer name) and
 `rules` (which labels must, may or must not co-occur in a segment). Every
@@ -195,8 +195,8 @@ def _parse_file(path: Path) -> _FileModel:
 def expand_phrase(phrase: str) -> list[str]:
     """Expand `{a|b} not {x|y}` into every combination of its alternatives.
 
-    Keeps data files short while every variant stays a plain phrase for
-    spaCy's PhraseMatcher, which is far cheaper than token patterns.
+    Keeps data files short while every variant stays a plain phrase for the
+    phrase trie (`extractors.phrases`), far cheaper than token patterns.
     """
     match = _ALTERNATIVES.search(phrase)
     if match is None:

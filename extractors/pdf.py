@@ -12,7 +12,6 @@ many and undocumented, so every failure is caught here and re-raised as
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Final
 
 import pdfplumber
@@ -20,19 +19,12 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.errors import InputError, PdfError, PdfTooLargeError
+from extractors.pdf_text import PdfText
 
 PAGE_SEPARATOR: Final = "\f"
 EOF_MARKER: Final = b"%%EOF"
 EOF_WINDOW: Final = 1024
 """Readers expect `%%EOF` in the last KiB; without it the file was cut short."""
-
-
-@dataclass(frozen=True, slots=True)
-class PdfText:
-    """The extracted text and where each page starts in it."""
-
-    text: str
-    page_starts: tuple[int, ...]
 
 
 def extract_pdf(

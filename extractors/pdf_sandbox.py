@@ -37,8 +37,8 @@ import time
 from typing import Final
 
 from extractors.errors import ExtractionError, PdfBusyError, PdfResourceError
-from extractors.pdf import PdfText
 from extractors.pdf_limits import MIB, PdfLimits
+from extractors.pdf_text import PdfText
 from extractors.pdf_wire import (
     LENGTH,
     MIN_WAIT_S,

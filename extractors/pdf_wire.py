@@ -21,8 +21,8 @@ from extractors.errors import (
     PdfTooLargeError,
     TooLargeError,
 )
-from extractors.pdf import PdfText
 from extractors.pdf_limits import PdfLimits
+from extractors.pdf_text import PdfText
 
 LENGTH: Final = 8
 """Bytes of the big-endian length before each frame."""

@@ -1,9 +1,14 @@
-"""Benchmark: scan speed, CLI start-up and peak memory, printed as figures.
+"""Benchmark: scan speed, cost per KB, CLI start-up and peak memory, as figures.
 
 Speed targets are checked here, never in timed tests. Each rate is the best
 of `--rounds` passes (the pass least disturbed by other work on a shared
 machine) and is printed with its ratio to a baseline measured the same way
 in the same process: spaCy's stock English tokenizer over the same texts.
+Start-up is the median of `--startups` fresh processes of each kind, run
+interleaved so that they share the machine's load, with its ratio to a bare
+interpreter and to the regex floor script. Cost per KB is CPU time per KB of
+`engine.analyze` on documents from 10 KB to 20 MB, with its ratio to the
+10 KB figure (flat cost is 1.0).
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import argparse
 import contextlib
 import io
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,17 +46,113 @@ def best_rate(
     return len(documents) / best
 
 
-def _cli_startup() -> float:
+def _run_seconds(command: Sequence[str]) -> tuple[float, float]:
+    """Return the wall and CPU seconds (user + system) of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _clausewise() -> list[str]:
+    """Return the command a user runs: the console script beside this Python."""
+    script = Path(sys.executable).with_name("clausewise")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "service.cli"]
+
+
+def startup_rows(floor_script: Path, runs: int) -> list[str]:
+    """Time fresh processes: bare Python, the regex floor, a patterns-only scan.
+
+    Each kind runs `runs` times, interleaved, on the same one-line file; the
+    median is printed with its ratio to the bare interpreter and the floor.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample.txt"
         sample.write_text("You must retain all copyright notices.\n", encoding="utf-8")
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "service.cli", "scan", str(sample)],
-            check=True,
-            capture_output=True,
+        kinds = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "regex floor (one file)": [sys.executable, str(floor_script), str(sample)],
+            "clausewise scan (patterns only)": [*_clausewise(), "scan", str(sample)],
+        }
+        times: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
+        for _ in range(runs):
+            for kind, command in kinds.items():
+                times[kind].append(_run_seconds(command))
+    wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    bare, floor = "python -c pass", "regex floor (one file)"
+    rows = [f"start-up, median of {runs} fresh processes each (interleaved):"]
+    for kind in kinds:
+        rows.append(
+            f"  {kind}: {wall[kind]:.3f} s wall, {cpu[kind]:.3f} s CPU"
+            f" (ratio to python -c pass {wall[kind] / wall[bare]:.1f},"
+            f" to the floor {wall[kind] / wall[floor]:.1f})"
         )
-        return time.perf_counter() - start
+    return rows
+
+
+def corpus_stream(corpus: Path) -> str:
+    """Return every text/Markdown corpus document, in name order, joined."""
+    paths = sorted(
+        p for p in (corpus / "docs").iterdir() if p.suffix in (".txt", ".md")
+    )
+    return "\n\n".join(p.read_text(encoding="utf-8", errors="replace") for p in paths)
+
+
+def window(stream: str, size: int, offset: int) -> bytes:
+    """Return about `size` bytes of `stream` from `offset`, ending at a line end.
+
+    The stream is repeated as often as `size` needs (a 20 MB document holds
+    the corpus about thirteen times).
+    """
+    repeats = (offset + size) // len(stream) + 2
+    text = (stream * repeats)[offset : offset + size]
+    data = text.encode("utf-8")[:size]
+    return data[: data.rfind(b"\n") + 1]
+
+
+KB_SIZES = (10_000, 100_000, 1_000_000, 5_000_000, 20_000_000)
+"""Decimal sizes: 20 MB stays under the 20 MiB upload limit."""
+
+
+def cost_per_kb_rows(engine: Any, stream: str, sizes: Sequence[int]) -> Iterator[str]:
+    """Return ms of CPU per KB of `engine.analyze`, per document size.
+
+    Each size is measured on windows of the corpus stream spread over all of
+    it (as many as cover it about once, at least one), so that every size sees
+    the same mix of licenses, policies, cards and languages; the figure is the
+    total CPU time over the total size (CPU, not wall: other processes on a
+    shared machine move it less).
+    """
+    from extractors.parse import parse_bytes
+
+    yield (
+        "cost per KB (engine.analyze, CPU ms per KB, windows of the corpus"
+        " concatenated and repeated; ratio to the 10 KB figure):"
+    )
+    base: float | None = None
+    for size in sizes:
+        count = max(1, min(30, len(stream.encode("utf-8")) // size))
+        seconds = 0.0
+        kilobytes = 0.0
+        for k in range(count):
+            data = window(stream, size, k * len(stream) // count)
+            document = parse_bytes(data, name=f"window-{size}.txt")
+            start = time.process_time()
+            engine.analyze(document)
+            seconds += time.process_time() - start
+            kilobytes += len(data) / 1000
+        per_kb = seconds * 1000 / kilobytes
+        base = base or per_kb
+        yield (
+            f"  {size / 1000:>8,.0f} KB x {count:>2}: {per_kb:.3f} ms/KB"
+            f" (ratio {per_kb / base:.2f})"
+        )
 
 
 def regex_floor(script: Path) -> Callable[[Document], Any]:
@@ -106,6 +208,14 @@ def main() -> int:
         help="regex-floor.py (default: CORPUS/../bench/regex-floor.py)",
     )
     parser.add_argument("--cards", type=int, default=1000)
+    parser.add_argument("--startups", type=int, default=7)
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=list(KB_SIZES),
+        help="document sizes (bytes) for the cost per KB (default: 10 KB to 20 MB)",
+    )
     args = parser.parse_args()
     from service.cli import keep_torch_out
 
@@ -171,11 +281,30 @@ def main() -> int:
         f"{texts / (parse_seconds['text'] + texts * analyze_each):.1f} docs/s",
         f"end to end, whole corpus incl. PDFs: {len(documents) / whole:.1f} docs/s",
         f"peak RSS of this process: {_peak_rss_mb(resource.RUSAGE_SELF):.0f} MB",
-        f"CLI start-up (scan of a one-line file): {_cli_startup():.2f} s",
-        f"peak RSS of the CLI process: {_peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB",
     ]
-    sys.stdout.write("\n".join(rows) + "\n")
+    _emit(rows)
+    _emit(startup_rows(floor_script, args.startups))
+    _emit(
+        [
+            "peak RSS of any child process (the PDF reader, the fresh CLI runs):"
+            f" {_peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+        ]
+    )
+    _emit(cost_per_kb_rows(engine, corpus_stream(args.corpus), args.sizes))
+    _emit(
+        [
+            f"peak RSS of this process: {_peak_rss_mb(resource.RUSAGE_SELF):.0f} MB"
+            f" (after documents of up to {max(args.sizes, default=0) / 1e6:g} MB)"
+        ]
+    )
     return 0
+
+
+def _emit(rows: Iterable[str]) -> None:
+    """Print rows as they are measured (the whole benchmark takes minutes)."""
+    for row in rows:
+        sys.stdout.write(row + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -41,9 +41,13 @@ _ENUMERATOR = re.compile(
 )
 _HTML = re.compile(r"<[A-Za-z/!][^<>\n]{0,200}>|&(?:[A-Za-z]{2,8}|#\d{1,6});")
 _TOKENS = re.compile(
-    rf"(?P<html>{_HTML.pattern})|(?P<enum>{_ENUMERATOR.pattern})|(?P<word>{WORD.pattern})",
-    re.IGNORECASE,
+    rf"(?P<html>(?i:{_HTML.pattern}))|(?P<enum>(?i:{_ENUMERATOR.pattern}))"
+    rf"|(?P<word>{WORD.pattern})"
 )
+"""Case is ignored where it matters (markup, list markers), not for words: no
+character a word is made of changes class with its case, and compiling the
+word classes (whole Unicode ranges) case-insensitively cost a tenth of a second
+of every process's start-up."""
 # A parameter string shorter than this and made of these characters is a code
 # or an enum value (`EU`, `US-CA`, `monthly_active_users`), kept as is; any
 # other string could be a quote and is replaced by a digest.
@@ -182,17 +186,49 @@ class Run:
     """Share of the text's sampled shingles inside `span` that matched."""
 
 
+class ShingleIndex:
+    """Where each shingle value occurs among a text's shingles.
+
+    A document is compared with every reference of the index; finding each
+    reference's shingles by scanning the document's cost references x
+    document, and a long document (holding many licenses) passes the
+    `densest_run` bar for most references. Looking them up costs only what
+    the two share.
+    """
+
+    def __init__(self, found: Sequence[Shingle]) -> None:
+        self.found = found
+        at: dict[int, list[int]] = {}
+        for position, shingle in enumerate(found):
+            at.setdefault(shingle.value, []).append(position)
+        self._at = at
+
+    def hits(self, reference: frozenset[int]) -> list[Shingle]:
+        """Return the text's shingles whose value is in `reference`, in text order."""
+        at = self._at
+        shared = reference.intersection(at)
+        positions = sorted(p for value in shared for p in at[value])
+        return [self.found[p] for p in positions]
+
+
 def densest_run(
-    found: Sequence[Shingle], reference: frozenset[int], gap: int
+    found: Sequence[Shingle],
+    reference: frozenset[int],
+    gap: int,
+    index: ShingleIndex | None = None,
 ) -> Run | None:
     """Return the longest run of `reference` shingles in a text.
 
     Runs break where matches are more than `gap` characters apart: stray
     five-word phrases a model card shares with a license ("the terms of this
     agreement") must not stretch the run over unrelated text. A verbatim copy
-    is dense; a license merely derived from the reference is not.
+    is dense; a license merely derived from the reference is not. `index`,
+    the `ShingleIndex` of `found`, saves a scan of `found` per reference.
     """
-    hits = [s for s in found if s.value in reference]
+    if index is None:
+        hits = [s for s in found if s.value in reference]
+    else:
+        hits = index.hits(reference)
     if not hits:
         return None
     runs: list[list[Shingle]] = [[hits[0]]]

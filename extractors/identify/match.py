@@ -21,12 +21,13 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from extractors.identify.fingerprint import (
-    Shingle,
+    ShingleIndex,
     Word,
     canonical,
     containment,
@@ -144,8 +145,9 @@ def identify(
     found = shingles(seq, index.shingle_size, index.sample_mod)
     doc_set = frozenset(s.value for s in found)
     exact = {id(e) for e in index.with_sha256(words_sha256(seq))}
+    located = ShingleIndex(found)
     ranked = sorted(
-        (_candidate(e, found, doc_set, id(e) in exact) for e in index.entries),
+        (_candidate(e, located, doc_set, id(e) in exact) for e in index.entries),
         key=lambda c: (c.tier, c.score),
         reverse=True,
     )
@@ -204,14 +206,16 @@ _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n")
 
 
 def _candidate(
-    entry: IndexEntry, found: Sequence[Shingle], doc_set: frozenset[int], exact: bool
+    entry: IndexEntry, found: ShingleIndex, doc_set: frozenset[int], exact: bool
 ) -> Candidate:
     if exact:
         return Candidate(entry, 1.0, 1.0, 1.0, 3)
     ref = containment(entry.shingles, doc_set)
     doc = containment(doc_set, entry.shingles)
     run = (
-        densest_run(found, entry.shingles, CLUSTER_GAP) if ref >= PARTIAL_MIN else None
+        densest_run(found.found, entry.shingles, CLUSTER_GAP, found)
+        if ref >= PARTIAL_MIN
+        else None
     )
     region = None if run is None else run.span
     if ref >= MODIFIED_MIN and doc >= MODIFIED_MIN:
@@ -287,8 +291,12 @@ def _pair(
     _take(pairs, [(i, j) for o, i, j in by_overlap if o >= CLAUSE_OVERLAP_MIN])
     _take(pairs, [(i, j) for i, j in same if ours[i].key == canonical(refs[j].params)])
     rest = [p for p in same if all(p[0] != a and p[1] != b for a, b in pairs)]
-    # A lone clause of a type left on each side is the same clause, reworded.
-    lone = [p for p in rest if sum(p[0] == q[0] or p[1] == q[1] for q in rest) == 1]
+    # A lone clause of a type left on each side is the same clause, reworded:
+    # its row and its column of `rest` hold only it (counted, not compared
+    # pair by pair: a long document has thousands of clauses).
+    rows = Counter(i for i, _ in rest)
+    cols = Counter(j for _, j in rest)
+    lone = [(i, j) for i, j in rest if rows[i] == 1 and cols[j] == 1]
     _take(pairs, lone)
     return pairs
 

@@ -232,9 +232,15 @@ def rule_files(paths: str | Path | Sequence[str | Path]) -> list[Path]:
     return found
 
 
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it: the same data as
+`yaml.safe_load`, read about ten times faster (every engine build reads the
+rules: 20 ms of CPU with the pure-Python loader on 2026-12-04)."""
+
+
 def _read_entries(path: Path) -> list[Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read rules: {exc}") from exc
     if isinstance(data, Mapping):

@@ -199,6 +199,15 @@ def test_pieces_group_whole_ranges_and_cut_an_overlong_one_with_overlap() -> Non
     assert got[-1] == (601, 620)
 
 
+def test_a_range_longer_than_a_piece_but_not_than_a_window_stays_whole() -> None:
+    ranges = [(0, 40), (42, 90), (95, 300), (301, 320), (330, 700)]
+    got = list(pieces(ranges, 100, overlap=20, longest=300))
+    assert got[:3] == [(0, 90), (95, 300), (301, 320)]
+    assert got[3][0] == 330 and got[-1][1] == 700
+    assert all(end - start <= 300 for start, end in got[3:])
+    assert len(got) == 5  # 370 characters: two overlapping windows of 300
+
+
 def test_a_text_longer_than_spacys_limit_is_matched_in_pieces() -> None:
     # spaCy refuses texts over nlp.max_length (1,000,000 characters): E088
     filler = "Nothing to see in this line of the document.\n\n"

@@ -31,9 +31,10 @@ from extractors.errors import (
     TooLargeError,
 )
 from extractors.parse import parse_bytes
-from extractors.pdf import PdfText, extract_pdf
+from extractors.pdf import extract_pdf
 from extractors.pdf_limits import DEFAULT_PDF_LIMITS, MIB, PdfLimits
 from extractors.pdf_sandbox import _SERVER, ReaderTracebackError, _unpack, read_pdf
+from extractors.pdf_text import PdfText
 from extractors.pdf_wire import Reply, decode_reply, encode_reply
 from service.cli import EXIT_INPUT, main
 from tests.extractors.hostile_pdfs import (

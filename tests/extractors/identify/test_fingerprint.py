@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import re
 
 import pytest
 
 from extractors.identify.fingerprint import (
+    _TOKENS,
     Shingle,
+    ShingleIndex,
     canonical,
     containment,
     densest_run,
@@ -20,6 +24,7 @@ from extractors.identify.fingerprint import (
     words,
 )
 from extractors.types import CharSpan
+from extractors.words import WORD
 
 from . import NORTHWIND
 
@@ -123,6 +128,21 @@ def test_densest_run_ignores_a_stray_far_match() -> None:
     assert densest_run(found, frozenset({42}), gap=600) is None
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_densest_run_through_an_index_is_the_same_run(seed: int) -> None:
+    rng = random.Random(seed)
+    found, start = [], 0
+    for _ in range(300):
+        start += rng.choice([5, 40, 700])  # some gaps break runs
+        found.append(Shingle(rng.randrange(40), start, start + 30))
+    index = ShingleIndex(found)
+    for _ in range(10):
+        reference = frozenset(rng.sample(range(60), rng.randint(0, 30)))
+        expected = densest_run(found, reference, gap=600)
+        assert densest_run(found, reference, 600, index) == expected
+        assert index.hits(reference) == [s for s in found if s.value in reference]
+
+
 def test_redaction_keeps_codes_and_numbers_but_not_wording() -> None:
     params = {
         "regions": ["EU", "US-CA"],
@@ -169,4 +189,36 @@ def test_param_changes_hide_reference_wording() -> None:
     listed = redact_params({"text": ["Powered by Northwind", "Northwind inside"]})
     assert param_changes(listed, {"text": "Northwind"}) == [
         'text: ["(reference wording)", "(reference wording)"] -> "Northwind"'
+    ]
+
+
+def test_no_word_character_changes_class_with_its_case() -> None:
+    # `_TOKENS` ignores case only for markup and list markers; words are the
+    # same either way only if no character's case variants fall on the
+    # other side of WORD's classes
+    sensitive = re.compile(rf"(?:{WORD.pattern})")
+    insensitive = re.compile(rf"(?:{WORD.pattern})", re.IGNORECASE)
+    differ = [
+        char
+        for char in map(chr, range(0x110000))
+        if (sensitive.fullmatch(char) is None) != (insensitive.fullmatch(char) is None)
+    ]
+    assert differ == []
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_words_are_those_of_a_wholly_case_insensitive_scan(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = ["IV.", "(b)", "iv)", "<B>", "&AMP;", "&#39;", " ", "\n", "Word", "ÉTÉ"]
+    pieces += ["straße", "中文", "ΣΟΦΙΑ", "K", "ǅ", "2.3.", "x", "_", "İ"]
+    text = "".join(rng.choice(pieces) for _ in range(200))
+    everywhere = re.compile(_TOKENS.pattern.replace("(?i:", "(?:"), re.IGNORECASE)
+    assert _words_of(_TOKENS, text) == _words_of(everywhere, text)
+
+
+def _words_of(pattern: re.Pattern[str], text: str) -> list[tuple[str, int, int]]:
+    return [
+        (m.group("word"), m.start(), m.end())
+        for m in pattern.finditer(text)
+        if m.group("word")
     ]
