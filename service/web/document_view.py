@@ -1,8 +1,10 @@
 """What the document page shows: highlighted text, findings by severity.
 
-The page shows the document's latest successful scan. The findings are that
-scan's, or, with a profile chosen, the same clauses judged for that
-organisation (`service.web.verdicts`). Nothing is stored by looking: a
+The text is highlighted with the clauses of the review the page shows
+(`service.web.review_view`), which are the scan's until a reviewer decides.
+The findings are the document's latest successful scan's, or, with a profile
+chosen, the same clauses judged for that organisation
+(`service.web.verdicts`). Nothing is stored by looking: a
 document with no successful scan is shown as plain text with a "Scan"
 button (a POST), never scanned because someone opened its page.
 """
@@ -20,8 +22,10 @@ from service import crud
 from service.crud import Page
 from service.documents import PDF_TYPE
 from service.families import latest_scan
+from service.reviews.state import ReviewClause
 from service.tables import DocumentRecord, ProfileRecord, ScanRecord
-from service.web.highlight import citation_ranges, clause_spans, render_text
+from service.web.highlight import citation_ranges, render_text
+from service.web.review_view import review_spans
 from service.web.verdicts import judged_findings
 from service.web.vocabulary import SEVERITIES, type_style
 
@@ -32,8 +36,13 @@ def document_context(
     tenant_id: uuid.UUID,
     record: DocumentRecord,
     profile_id: str | None,
+    clauses: Sequence[ReviewClause],
 ) -> dict[str, Any]:
-    """Return the template context of the document page (reads only)."""
+    """Return the template context of the document page (reads only).
+
+    The text is highlighted with `clauses`, the review's (which start as the
+    scan's); the findings are those of the latest scan.
+    """
     scan = latest_scan(session, record)
     profiles, _ = crud.list_profiles(
         session, tenant_id=tenant_id, page=Page(limit=500, offset=0)
@@ -47,16 +56,15 @@ def document_context(
     findings: Sequence[Mapping[str, Any]] = result["findings"]
     if scan is not None and chosen is not None:
         findings = judged_findings(engine, record, scan, chosen)
-    clauses = result["clauses"]
-    spans = clause_spans(clauses)
-    present = sorted({s.clause_type for s in spans})
+    spans = review_spans(clauses)
+    present = sorted({c.type.value for c in clauses if c.kept})
     return {
         "document": record,
         "scan": scan,
         "attempt": None if scan is not None else latest_attempt(session, record),
         "text_html": render_text(record.text, spans, citation_ranges(findings)),
         "legend": [type_style(t) for t in present],
-        "clause_count": len(clauses),
+        "clause_count": len(result["clauses"]),
         "groups": group_by_severity(findings),
         "finding_count": len(findings),
         "is_pdf": record.media_type == PDF_TYPE,

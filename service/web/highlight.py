@@ -23,12 +23,18 @@ from service.web.vocabulary import type_style
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A clause's type, score and where it starts and ends in the text."""
+    """A clause's type, score and where it starts and ends in the text.
+
+    A reviewed clause also has its review `key` (the page script finds its
+    pieces by it) and `status`; one a reviewer added has no score.
+    """
 
     clause_type: str
     start: int
     end: int
-    score: float
+    score: float | None
+    key: str = ""
+    status: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +46,6 @@ class Piece:
     spans: tuple[Span, ...]
     cited: bool
     opens: bool
-
-
-def clause_spans(clauses: Iterable[Mapping[str, Any]]) -> list[Span]:
-    """Read the clauses of a result dict as spans, in text order."""
-    spans = [
-        Span(str(c["type"]), int(c["start"]), int(c["end"]), float(c["score"]))
-        for c in clauses
-    ]
-    return sorted(spans, key=lambda s: (s.start, s.end, s.clause_type))
 
 
 def citation_ranges(findings: Iterable[Mapping[str, Any]]) -> list[tuple[int, int]]:
@@ -141,26 +138,39 @@ def _page_breaks(html: str) -> str:
     return "".join(out)
 
 
+def _name(span: Span) -> str:
+    """Return a span as the title reads it: type, then score and review status."""
+    notes = [f"score {span.score:.2f}" if span.score is not None else "added"]
+    if span.status and span.status != "pending":
+        notes.append(span.status)
+    return f"{type_style(span.clause_type).label} ({', '.join(notes)})"
+
+
 def _mark(piece: Piece, body: Markup) -> str:
     """Return one clause piece: colour class, badge, and type and score as title.
 
     The `title` is the accessible description (the `mark` role may not be
-    named); the page script also announces it in a live region on focus.
+    named); the page script also announces it in a live region on focus. A
+    piece only rejected clauses cover is struck through (`rejected`); its
+    colour is that of the first clause still kept, if any.
     """
-    first = type_style(piece.spans[0].clause_type)
-    names = "; ".join(
-        f"{type_style(s.clause_type).label} (score {s.score:.2f})" for s in piece.spans
-    )
+    kept = [s for s in piece.spans if s.status != "rejected"]
+    first = type_style((kept or piece.spans)[0].clause_type)
+    names = "; ".join(_name(s) for s in piece.spans)
     types = " ".join(s.clause_type for s in piece.spans)
     classes = ["clause", f"t-{first.value}"]
     if len(piece.spans) > 1:
         classes.append("multi")
     if piece.opens:
         classes.append("opens")
+    if not kept:
+        classes.append("rejected")
+    keys = " ".join(s.key for s in piece.spans if s.key)
+    review = f' data-keys="{escape(keys)}"' if keys else ""
     abbr = "+".join(dict.fromkeys(type_style(s.clause_type).abbr for s in piece.spans))
     return (
         f'<mark class="{" ".join(classes)}" data-start="{piece.start}" '
-        f'data-end="{piece.end}" data-types="{escape(types)}" '
+        f'data-end="{piece.end}" data-types="{escape(types)}"{review} '
         f'data-abbr="{escape(abbr)}" tabindex="-1" title="{escape(names)}">'
         f"{body}</mark>"
     )

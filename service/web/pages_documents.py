@@ -18,6 +18,7 @@ from service.schemas import document_meta
 from service.web.deps import PostDep, WebDep
 from service.web.document_view import document_context
 from service.web.rendering import PageRoute, render, wants_json
+from service.web.review_view import review_context
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 _FORMAT_NAMES = {
@@ -102,7 +103,7 @@ def document(
     web: WebDep,
     profile: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """Show the text with its latest scan's clauses, and the findings beside it.
+    """Show the text with its clauses under review, and the findings beside it.
 
     Viewing writes nothing: a document without a successful scan is shown
     with a "Scan" button instead of being scanned by the GET.
@@ -110,9 +111,16 @@ def document(
     record = crud.get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
+    review = review_context(session, record, web.caller)
     context: dict[str, Any] = document_context(
-        session, engine, web.caller.tenant_id, record, profile or None
+        session,
+        engine,
+        web.caller.tenant_id,
+        record,
+        profile or None,
+        review["clauses"],
     )
+    context.update(review)
     context["web"] = web
     context["formats"] = [(f, _FORMAT_NAMES.get(f, f)) for f in EXPORTERS]
     return render(request, "document.html", context)

@@ -24,11 +24,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @dataclass(frozen=True)
 class Server:
-    """Where the server listens and the API key of its one tenant."""
+    """Where the server listens and two API keys of its one tenant.
+
+    `key` carries no reviewer name (it reads reviews only); `reviewer_key`
+    signs review decisions as "Rita".
+    """
 
     url: str
     key: str
     log: Path
+    reviewer_key: str = ""
 
 
 def free_port() -> int:
@@ -38,16 +43,17 @@ def free_port() -> int:
         return port
 
 
-def _prepare(database_url: str) -> str:
-    """Migrate the database and make a tenant with a key; return the key."""
+def _prepare(database_url: str) -> tuple[str, str]:
+    """Migrate the database and make a tenant with a plain and a reviewer key."""
     engine = make_engine(database_url)
     try:
         init_db(engine)
         with Session(engine) as session:
             key, _ = create_key(session, "browser-tenant")
+            reviewer_key, _ = create_key(session, "browser-tenant", "Rita")
     finally:
         engine.dispose()
-    return key
+    return key, reviewer_key
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -68,7 +74,7 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 def running_server(tmp: Path) -> Iterator[Server]:
     """Start `uvicorn --factory service.app:create_app`; stop it afterwards."""
     database_url = f"sqlite:///{tmp / 'clausewise.db'}"
-    key = _prepare(database_url)
+    key, reviewer_key = _prepare(database_url)
     port = free_port()
     env = {
         **os.environ,
@@ -100,7 +106,7 @@ def running_server(tmp: Path) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, process, log)
-        yield Server(url, key, log)
+        yield Server(url, key, log, reviewer_key)
     finally:
         process.terminate()
         try:

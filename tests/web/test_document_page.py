@@ -89,8 +89,9 @@ def test_clause_marks_are_not_tab_stops_and_the_findings_are_one_skip_away(
     assert all('tabindex="-1"' in mark for mark in marks)
     assert 'tabindex="0"' not in html
     links = re.findall(r'<a class="skip-link" href="([^"]+)"', html)
-    assert links == ["#main", "#findings"]
+    assert links == ["#main", "#findings", "#review-panel"]
     assert re.search(r'<aside id="findings"[^>]*tabindex="-1"', html)
+    assert re.search(r'<section id="review-panel"[^>]*tabindex="-1"', html)
     assert 'aria-keyshortcuts="j k"' in html
     assert "Press <kbd>j</kbd> for the next clause" in html
 

@@ -33,6 +33,21 @@ def test_rendered_text_is_escaped_and_keeps_every_character() -> None:
     assert '<span class="cited" data-start="6" data-end="7"' in html
 
 
+def test_review_marks_carry_keys_and_strike_only_what_all_rejected() -> None:
+    rejected = Span("attribution", 0, 6, 0.5, key="x0", status="rejected")
+    added = Span("governing_law", 4, 10, None, key="a1", status="accepted")
+    html = str(render_text("abcdefghijkl", [rejected, added], []))
+    marks = html.split("</mark>")
+    assert 'class="clause t-attribution opens rejected"' in marks[0]
+    assert 'data-keys="x0"' in marks[0]
+    assert 'title="Attribution (score 0.50, rejected)"' in marks[0]
+    # the overlap takes the colour of the clause still kept and is not struck
+    assert 'class="clause t-governing_law multi opens"' in marks[1]
+    assert 'data-keys="x0 a1"' in marks[1]
+    assert "Governing law (added, accepted)" in marks[1]
+    assert 'class="clause t-governing_law"' in marks[2]
+
+
 def test_param_values_and_word_changes_read_well() -> None:
     assert fmt_value(700_000_000) == "700,000,000"
     assert fmt_value(1e9) == "1,000,000,000"
