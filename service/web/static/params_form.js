@@ -23,6 +23,13 @@
     return el;
   }
 
+  // What the schemas' patterns ask for, in words (else the pattern is shown).
+  var PATTERNS = {
+    "^[A-Z]{3}$": "ISO 4217 code, e.g. USD",
+    "^[A-Z]{2}(-[A-Z0-9]{1,3})?$": "ISO 3166 code, e.g. US-CA or IE",
+    "^([A-Z]{2}|EU|EEA)$": "ISO 3166 codes, EU or EEA"
+  };
+
   function human(value) { return String(value).replace(/_/g, " "); }
 
   function resolve(root, schema) {
@@ -139,7 +146,8 @@
         } else {
           control = element("input", { type: "text", autocomplete: "off" });
           control.value = asList(value).join(", ");
-          el = labelled(name, title, required, control, "several values: separate them with commas");
+          var format = spec.item.pattern ? (PATTERNS[spec.item.pattern] || "format " + spec.item.pattern) + "; " : "";
+          el = labelled(name, title, required, control, format + "separate several with commas");
           read = function () {
             var items = control.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
             return items.length ? items : undefined;
@@ -180,7 +188,7 @@
       default:
         control = element("input", { type: "text", autocomplete: "off" });
         control.value = blank(value) ? "" : String(value);
-        el = labelled(name, title, required, control, spec.pattern ? "format " + spec.pattern : "");
+        el = labelled(name, title, required, control, spec.pattern ? (PATTERNS[spec.pattern] || "format " + spec.pattern) : "");
         read = function () { return control.value.trim() || undefined; };
     }
     return { el: el, read: read };
