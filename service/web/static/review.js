@@ -255,8 +255,11 @@
     return t ? t.label : value;
   }
 
+  // For "did the parameters change?" only: the form writes one value of a
+  // "one or a list" field as the value, and trims what is typed.
   function canonical(value) {
-    if (Array.isArray(value)) { return value.map(canonical); }
+    if (Array.isArray(value)) { return value.length === 1 ? canonical(value[0]) : value.map(canonical); }
+    if (typeof value === "string") { return value.trim(); }
     if (value && typeof value === "object") {
       var out = {};
       Object.keys(value).sort().forEach(function (k) {
