@@ -92,7 +92,7 @@ def get_review(
     "/documents/{document_id}/review/events",
     status_code=201,
     response_model=DecisionPublic,
-    responses=problem_responses(403, 409),
+    responses=problem_responses(403, 409, 413),
 )
 def post_decision(
     document_id: str, body: ReviewEventCreate, session: SessionDep, caller: TenantDep
