@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Annotated, Final
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
@@ -20,7 +20,12 @@ from service.auth import Caller
 from service.deps import SessionDep, SettingsDep, TenantDep
 from service.problems import ProblemError, problem_responses
 from service.request_bodies import JsonBodyRoute
-from service.reviews.archive import import_archive, reviewed_documents, write_archive
+from service.reviews.archive import (
+    Reviewed,
+    import_archive,
+    reviewed_documents,
+    write_archive,
+)
 from service.reviews.decisions import Decision
 from service.reviews.labels import document_file_name, gold_labels
 from service.reviews.params import param_schemas
@@ -182,7 +187,11 @@ def clause_types() -> dict[str, dict[str, object]]:
 )
 def export_labels(session: SessionDep, caller: TenantDep) -> StreamingResponse:
     """Stream the tenant's reviewed documents as a corpus archive (tar.gz)."""
-    items = reviewed_documents(session, caller.tenant_id)
+    return archive_response(reviewed_documents(session, caller.tenant_id))
+
+
+def archive_response(items: Sequence[Reviewed]) -> StreamingResponse:
+    """Return the corpus archive of `items`, streamed (built in a spooled file)."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     count = write_archive(items, spool)  # type: ignore[arg-type]
     spool.seek(0)

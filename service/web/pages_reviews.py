@@ -10,6 +10,7 @@ from service.deps import SessionDep
 from service.reviews.accuracy import tenant_accuracy
 from service.reviews.archive import reviewed_documents
 from service.reviews.queue import review_queue
+from service.reviews.routes import archive_response
 from service.web.deps import WebDep
 from service.web.plots import Series, line_chart
 from service.web.rendering import PageRoute, render
@@ -44,6 +45,12 @@ def accuracy(request: Request, session: SessionDep, web: WebDep) -> Response:
         else None,  # every text in it went through escape()
     }
     return render(request, "accuracy.html", context)
+
+
+@router.get("/accuracy/labels.tar.gz")
+def export_labels(session: SessionDep, web: WebDep) -> Response:
+    """Download the reviewed documents as a corpus archive (as `/v1/labels/export`)."""
+    return archive_response(reviewed_documents(session, web.caller.tenant_id))
 
 
 @router.get("/review-queue")

@@ -14,8 +14,12 @@ Each step is saved as a screenshot under the test's tmp dir and copied to
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
+import tarfile
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +34,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from service.cli import main as cli_main
 from tests.web.helpers import LICENSE_V1
 from tests.web.server import Server, running_server
 from tests.web.test_browser import ARGS, CHROMIUM
@@ -80,6 +85,47 @@ class Shots:
         path = self.folder / f"{self.count:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         shutil.copy(path, SHOTS_COPY / path.name)
+
+
+def _api_bytes(server: Server, path: str) -> bytes:
+    request = urllib.request.Request(
+        server.url + path, headers={"Authorization": f"Bearer {server.reviewer_key}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        data: bytes = answer.read()
+    return data
+
+
+def _export_scores_as_the_accuracy_page(
+    page: Page, server: Server, labels: dict[str, Any], shot: Any
+) -> None:
+    """The exported archive holds these labels; `clausewise eval` on it prints
+    the figures the accuracy page shows."""
+    archive = _api_bytes(server, "/v1/labels/export")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        member = tar.extractfile("labels/larkspur-review.txt.json")
+        assert member is not None
+        assert json.loads(member.read()) == labels
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "labels.tar.gz"
+        path.write_bytes(archive)
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            assert cli_main(["eval", "--corpus", str(path), "--out", tmp]) == 0
+        report = json.loads((Path(tmp) / "eval.json").read_text(encoding="utf-8"))
+    micro = report["micro"]
+    page.goto("/accuracy")
+    row = page.locator("#accuracy-table tr.micro").last
+    cells = [c.strip() for c in row.locator("td, th").all_inner_texts()]
+    shot("accuracy")
+    assert cells[2:] == [
+        f"{micro['precision']:.3f}",
+        f"{micro['recall']:.3f}",
+        f"{micro['f1']:.3f}",
+        str(micro["tp"]),
+        str(micro["fp"]),
+        str(micro["fn"]),
+    ], printed.getvalue()
+    assert f"{micro['f1']:.3f}" in printed.getvalue()
 
 
 def _api(server: Server, path: str) -> Any:
@@ -296,6 +342,7 @@ def test_a_review_end_to_end_gives_exactly_its_labels(
 
     labels = _api(server, f"/v1/documents/{document_id}/labels")
     assert labels == {"doc": "larkspur-review.txt", "spans": _expected(found)}
+    _export_scores_as_the_accuracy_page(page, server, labels, shot)
 
     # a key without a reviewer name reads Rita's review and changes nothing
     page.get_by_role("button", name="Sign out").click()

@@ -62,6 +62,11 @@ def test_accuracy_and_queue_pages(started: FastAPI) -> None:
     micro = re.search(r'<tr class="micro">(.*?)</tr>', page.text, re.S)
     assert micro is not None and "<td>1</td>" in micro.group(1)  # the one false clause
 
+    archive = browser.get("/accuracy/labels.tar.gz")
+    assert archive.status_code == 200
+    assert archive.headers["content-type"] == "application/gzip"
+    assert archive.content[:2] == b"\x1f\x8b"
+
     queue = browser.get("/review-queue")
     assert queue.status_code == 200
     assert_accessible_page(queue.text)
