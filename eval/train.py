@@ -36,8 +36,9 @@ L2 = 1e-6
 MAX_ITER = 1000
 """A ceiling, not a budget: a fit that reaches it warns (ConvergenceWarning)."""
 TOLERANCE = 1e-6
-"""scikit-learn's default (1e-4) stops 4 % short of the optimum's weights on
-MiniLM-sized data; 1e-6 is within 0.01 % of a 1e-8 fit at half its time."""
+"""Measured on MiniLM-sized data (8,306 x 384, 10 types): scikit-learn's default
+1e-4 stops with weights 3.7 % off a 1e-8 fit; 1e-6 is within 0.04 % of it, in
+about 60 % of its time."""
 MAX_POS_WEIGHT = 20.0
 CONSTANT_LOGIT = 20.0
 """The bias of a type whose weighted examples are all of one class (a held-out
