@@ -7,6 +7,9 @@ its end, and every test gets its own schema in it. When the server is not
 reachable the PostgreSQL variants are skipped with the reason. On top of it:
 `engine` (a migrated SQLAlchemy engine, for code below the API) and `app`,
 `client`, `tenant_a`, `tenant_b` (a started app and two tenants' keys).
+
+It also declares `--regen-cases` (tests/extractors/test_cases.py): an option
+must be declared in a conftest pytest reads before collecting.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ from tests.service.api.helpers import Tenant, new_tenant
 PG_ADMIN = os.environ.get(
     "CLAUSEWISE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"
 )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-cases",
+        action="store_true",
+        help="rewrite tests/cases/*/NAME.yml from what the engine tags now;"
+        " review the git diff",
+    )
 
 
 @dataclass(frozen=True)

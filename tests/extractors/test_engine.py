@@ -1,15 +1,15 @@
 """The whole clause engine on tiny documents: resolution, citations, provenance.
 
 Data-driven cases live in `tests/fixtures/engine/`: each document `NAME.txt`
-or `NAME.md` has its expected clauses in `NAME.expected.json`. Run with
-`REGEN_FIXTURES=1` to rewrite the expectations after an intended change, then
-review the diff.
+or `NAME.md` has its expected clauses, with offsets, lines and pages, in
+`NAME.expected.json`. Run pytest with `--regen-cases` (the flag that also
+rewrites `tests/cases/`) to rewrite the expectations after an intended
+change, then review the diff.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ from extractors.parse import parse_bytes, parse_path
 from extractors.types import Citation, ClauseTag, Document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "engine"
-REGEN = os.environ.get("REGEN_FIXTURES") == "1"
 T = ClauseType
 
 
@@ -86,13 +85,13 @@ def _summary(
 
 
 @pytest.mark.parametrize("path", _fixture_docs(), ids=lambda p: p.name)
-def test_fixture_documents(path: Path) -> None:
+def test_fixture_documents(path: Path, request: pytest.FixtureRequest) -> None:
     document = parse_path(path)
     clauses, _ = _engine().tag(document)
     _assert_citations_verify(document, clauses)
     actual = _summary(document, clauses)
     expected_path = path.with_suffix(".expected.json")
-    if REGEN:
+    if request.config.getoption("regen_cases"):
         expected_path.write_text(
             json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )

@@ -125,18 +125,62 @@ def test_paraphrase_examples_train_but_are_never_scored() -> None:
     assert not probs[len(corpus) :].any()
 
 
-def test_rows_of_weight_zero_are_as_if_absent() -> None:
+def _separable_rows() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(2)
     x = rng.normal(size=(40, 3)).astype(np.float32)
     y = (x[:, :1] > 0).astype(np.float32)
-    y[30:] = 1.0 - y[30:]  # ten contradicting rows, weighted out below
+    y[30:] = 1.0 - y[30:]  # ten contradicting rows
+    return x, y
+
+
+def _predictions(fitted: tuple[np.ndarray, np.ndarray], x: np.ndarray) -> np.ndarray:
+    weights, bias = fitted
+    logits: np.ndarray = x @ weights.T + bias
+    return logits > 0
+
+
+def test_rows_of_weight_zero_are_as_if_absent() -> None:
+    x, y = _separable_rows()
     rows = np.array([1.0] * 30 + [0.0] * 10, dtype=np.float32)
     weighted = fit(x, y, rows)
     subset = fit(x[:30], y[:30])
-    # near-separable rows: the weights are large (about 40), and L-BFGS stops
-    # within a relative tolerance of the optimum, so compare relatively
-    assert np.allclose(weighted[0], subset[0], rtol=1e-2, atol=1e-3)
-    assert not np.allclose(fit(x, y)[0], subset[0], rtol=1e-2, atol=1e-3)
+    unweighted = fit(x, y)
+    # both fits converge to the same optimum: weights about 40, equal to 1e-4
+    np.testing.assert_allclose(weighted[0], subset[0], rtol=1e-4)
+    np.testing.assert_allclose(weighted[1], subset[1], rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(_predictions(weighted, x), _predictions(subset, x))
+    # the contradicting rows, counted, change the fit and what it predicts
+    assert not np.allclose(unweighted[0], subset[0], rtol=1e-2)
+    assert (_predictions(unweighted, x) != _predictions(subset, x)).any()
+
+
+def test_a_row_of_weight_two_counts_twice() -> None:
+    x, y = _separable_rows()
+    rows = np.array([2.0] * 5 + [1.0] * 35, dtype=np.float32)
+    doubled = np.concatenate([x, x[:5]]), np.concatenate([y, y[:5]])
+    weighted = fit(x, y, rows)
+    repeated = fit(*doubled)
+    np.testing.assert_allclose(weighted[0], repeated[0], rtol=1e-3)
+    np.testing.assert_allclose(weighted[1], repeated[1], rtol=1e-3, atol=1e-3)
+    assert not np.allclose(fit(x, y)[0], repeated[0], rtol=1e-2)
+
+
+def test_fit_is_deterministic() -> None:
+    x, y = _separable_rows()
+    first, second = fit(x, y), fit(x, y)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+
+
+def test_a_type_with_one_class_gets_a_constant_unit() -> None:
+    x, y = _separable_rows()
+    labels = np.concatenate([y, np.zeros_like(y), np.ones_like(y)], axis=1)
+    weights, bias = fit(x, labels)
+    probs = ClauseHead(TYPES[:3], weights, bias, {}, "e").probabilities(x)
+    assert (probs[:, 1] < 1e-6).all()
+    assert (probs[:, 2] > 1 - 1e-6).all()
+    assert not weights[1:].any()
+    assert weights[0].any()
 
 
 def test_paraphrases_weigh_less_than_corpus_segments() -> None:
