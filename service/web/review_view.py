@@ -24,6 +24,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from sqlmodel import Session
 
 from service.auth import Caller
+from service.reviews.agreement import agreements
 from service.reviews.params import param_schemas
 from service.reviews.state import (
     Action,
@@ -105,6 +106,7 @@ def review_context(
         "clauses": clauses,
         "counts": status_counts(clauses),
         "reviewers": everyone,
+        "agreements": agreements(everyone),
         "read_only": caller.reviewer is None,
         "history": [history_line(e) for e in reversed(events)],
         # not the `tojson` filter: it sorts keys, and the form lists a

@@ -21,7 +21,7 @@ from sqlmodel import Session, func, select
 from service.auth import create_key
 from service.reviews.tables import ReviewEventRecord
 from tests.web.conftest import new_key
-from tests.web.helpers import csrf_of, sign_in
+from tests.web.helpers import LICENSE_V1, csrf_of, sign_in
 from tests.web.html_checks import assert_accessible_page
 
 REVIEWER = "Rosa Quill"
@@ -184,3 +184,41 @@ def test_a_refused_edit_answers_its_detail_and_a_good_one_shows_on_the_page(
     assert next(c for c in after["clauses"] if c["key"] == threshold["key"])[
         "params"
     ] == {"thresholds": [dict(good, value=500_000_000)]}
+
+
+def test_the_agreement_of_two_reviewers_is_shown_with_what_to_adjudicate(
+    started: FastAPI,
+) -> None:
+    with Session(started.state.db_engine) as session:
+        ada, _ = create_key(session, "pages-agree", "Ada")
+        bo, _ = create_key(session, "pages-agree", "Bo")
+    api = TestClient(started)
+    headers = {
+        name: {"Authorization": f"Bearer {key}"}
+        for name, key in (("Ada", ada), ("Bo", bo))
+    }
+    document_id = api.post(
+        "/v1/documents/text",
+        json={"text": LICENSE_V1 + "\nTwo reviewers read this one.\n"},
+        headers=headers["Ada"],
+    ).json()["id"]
+    assert (
+        api.post(
+            f"/v1/documents/{document_id}/scans", headers=headers["Ada"]
+        ).status_code
+        == 201
+    )
+    url = f"/v1/documents/{document_id}/review/events"
+    for name, bodies in (
+        ("Ada", [{"action": "reject", "clause": "x0"}, {"action": "mark_reviewed"}]),
+        ("Bo", [{"action": "mark_reviewed"}]),
+    ):
+        for body in bodies:
+            assert api.post(url, json=body, headers=headers[name]).status_code == 201
+    page = TestClient(started, base_url="https://testserver")
+    sign_in(page, ada)
+    html = page.get(f"/documents/{document_id}").text
+    assert_accessible_page(html)
+    assert "Agreement between reviewers" in html
+    assert "<strong>Ada</strong> and <strong>Bo</strong>" in html
+    assert "kept by Bo only" in html

@@ -91,11 +91,13 @@ def test_two_threads_never_claim_the_same_job(engine: Engine) -> None:
 
 
 def test_expired_lease_is_requeued_and_the_old_owner_loses_it(engine: Engine) -> None:
-    store = JobStore(engine, lease_seconds=0.2)
+    # a lease long enough that a loaded machine cannot outlast it between
+    # the claim and the first check (0.2 s did, under a parallel test run)
+    store = JobStore(engine, lease_seconds=1.0)
     [job_id] = _enqueue(engine, 1)
     assert store.claim("dead") is not None
     assert store.requeue_expired() == 0  # lease still valid
-    time.sleep(0.3)
+    time.sleep(1.1)
     assert store.requeue_expired() == 1
     job = store.claim("alive")
     assert job is not None and job.attempts == 2
