@@ -26,7 +26,9 @@ if TYPE_CHECKING:  # spaCy is imported only for pattern data with token patterns
     from spacy.language import Language
     from spacy.matcher import Matcher
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+"""CJK ideographs, kana, CJK punctuation and full-width forms."""
+_REGEX_SYNTAX = re.compile(r"\\.|[\s()\[\]{}?*+|^$.:!=<>,\-0-9]")
 _PUNCT = re.compile(r"[^\w\s]")
 _PUNCT_PREFIX = re.compile(r"^[^\w\s]")
 _PUNCT_SUFFIX = re.compile(r"[^\w\s]$")
@@ -122,6 +124,18 @@ def make_nlp() -> Language:
     return nlp
 
 
+def needs_cjk(regex: str) -> bool:
+    """Return True when every literal character of `regex` is CJK.
+
+    Only such a regex can be skipped on a piece without CJK text. One that
+    mixes scripts (`✅|可以`: an allowed-mark in an English list, or the
+    same word in Chinese) must run everywhere; deciding by "holds a CJK
+    character" skipped its non-CJK alternatives on English pieces.
+    """
+    literals = _REGEX_SYNTAX.sub("", regex)
+    return bool(literals) and all(_CJK.match(ch) for ch in literals)
+
+
 class TermMatcher:
     """Compiled matchers for every term of a `PatternSet`; reusable across documents.
 
@@ -144,7 +158,7 @@ class TermMatcher:
             # one compiled pattern per regex: a pattern that starts with a
             # literal or a character class is scanned fast; a union is not
             for regex in term.regexes:
-                bucket = self._cjk_regexes if _CJK.search(regex) else self._regexes
+                bucket = self._cjk_regexes if needs_cjk(regex) else self._regexes
                 bucket.append((term.label, re.compile(regex)))
 
     def find(

@@ -8,7 +8,14 @@ from functools import cache
 
 import pytest
 
-from extractors.matching import TermHit, TermMatcher, _apply_masks, fold, pieces
+from extractors.matching import (
+    TermHit,
+    TermMatcher,
+    _apply_masks,
+    fold,
+    needs_cjk,
+    pieces,
+)
 from extractors.pattern_data import PatternSet, TermSpec
 
 TERMS = {
@@ -217,3 +224,12 @@ def test_a_text_longer_than_spacys_limit_is_matched_in_pieces() -> None:
     assert [(h.label, text[h.start : h.end]) for h in hits] == [
         ("MAU", "monthly active users")
     ]
+
+
+def test_only_all_cjk_regexes_are_skipped_on_text_without_cjk() -> None:
+    assert needs_cjk("(?:未|不)(?:注明|标明)") and needs_cjk(r"\d+万")
+    assert needs_cjk("クレジット(?:を)?(?:せず|しない)")
+    # a mixed alternation runs everywhere: its ✅ or Latin half matches English
+    assert not needs_cjk("✅|可以|无需")
+    assert not needs_cjk("non-commercial|非商业")
+    assert not needs_cjk(r"\bcredit\b")
