@@ -51,6 +51,11 @@ _PROHIBITS = re.compile(
 )  # fmt: skip
 
 
+_SELLING = re.compile(r"\bsell|\bresell|\bmonetis|\bmonetiz|販売|出售|售卖", re.I)
+"""Selling named as the restricted act: a ban on it, even when the ban's mark
+or verb stands elsewhere (a translated line under a 🚫), bars commercial use
+rather than asking for permission (no permission word is named)."""
+
 _ASK = re.compile(
     r"request a licen[cs]e|register|registration|fill out|fill in|apply|application|"
     r"contact|reach out|get in touch|sign up|subscription|"
@@ -82,8 +87,8 @@ def parse(text: str) -> CommercialRestrictionParams:
     elif _RESEARCH_ONLY.search(text):
         scopes.append("research_only")
     elif _NON_COMMERCIAL_SCOPE.search(text) or (
-        _NON_COMMERCIAL.search(text)
-        and _PROHIBITS.search(text)
+        (_PROHIBITS.search(text) or _SELLING.search(text))
+        and _NON_COMMERCIAL.search(text)
         and not _PERMISSION.search(text)
     ):
         scopes.append("non_commercial")
