@@ -65,7 +65,9 @@ class Corpus:
     problems: tuple[str, ...] = ()
 
 
-class _LabelSpan(BaseModel):
+class LabelSpan(BaseModel):
+    """One span of a gold label file, as ANNOTATION.md writes it."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: ClauseType
@@ -75,11 +77,13 @@ class _LabelSpan(BaseModel):
     params: dict[str, Any] = {}
 
 
-class _LabelFile(BaseModel):
+class LabelFile(BaseModel):
+    """A gold label file; the service's label import reads it with this too."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     doc: str
-    spans: list[_LabelSpan]
+    spans: list[LabelSpan]
 
 
 class _ManifestEntry(BaseModel):
@@ -200,10 +204,10 @@ def _quote_problems(name: str, text: str, spans: tuple[GoldSpan, ...]) -> list[s
     ]
 
 
-def _load_labels(path: Path) -> _LabelFile:
+def _load_labels(path: Path) -> LabelFile:
     """Parse a label file; a malformed one is a corpus error, not a problem."""
     try:
-        return _LabelFile.model_validate(_read_json(path))
+        return LabelFile.model_validate(_read_json(path))
     except ValidationError as exc:
         raise ConfigError(f"invalid label file {path}: {exc}") from exc
 

@@ -64,8 +64,8 @@ def store_document(
         return existing, False
     check_version_free(session, tenant_id, meta.family, meta.version)
     document = _parse(data, meta.name, settings)
-    _check_quota(session, tenant_id, settings.max_documents_per_tenant)
-    record = _record(tenant_id, data, document, meta)
+    check_quota(session, tenant_id, settings.max_documents_per_tenant)
+    record = document_record(tenant_id, data, document, meta)
     session.add(record)
     try:
         session.commit()
@@ -137,8 +137,8 @@ def pdf_limits(settings: Settings) -> PdfLimits:
     )
 
 
-def _check_quota(session: Session, tenant_id: uuid.UUID, limit: int) -> None:
-    """Refuse a new document once the tenant stores `limit` of them."""
+def check_quota(session: Session, tenant_id: uuid.UUID, limit: int) -> None:
+    """Refuse a new document once the tenant stores `limit` (flushed rows count)."""
     stored = session.exec(
         select(func.count())
         .select_from(DocumentRecord)
@@ -153,9 +153,10 @@ def _check_quota(session: Session, tenant_id: uuid.UUID, limit: int) -> None:
         )
 
 
-def _record(
+def document_record(
     tenant_id: uuid.UUID, data: bytes, document: Document, meta: DocumentMeta
 ) -> DocumentRecord:
+    """Return the row of a parsed document (not added to any session)."""
     return DocumentRecord(
         tenant_id=tenant_id,
         sha256=document.id,

@@ -98,7 +98,7 @@ def version_history(
     if not documents:
         raise ProblemError(404, f"no family named '{family}'", slug="not-found")
     ordered = sorted(documents, key=_order)
-    return [VersionEntry(d, _latest_scan_id(session, d)) for d in ordered]
+    return [VersionEntry(d, latest_scan_id(session, d)) for d in ordered]
 
 
 def _order(document: DocumentRecord) -> tuple[VersionKey, str, str]:
@@ -210,9 +210,14 @@ def latest_scan(session: Session, document: DocumentRecord) -> ScanRecord | None
     return scan if scan is not None and scan.result is not None else None
 
 
-def _latest_scan_id(session: Session, document: DocumentRecord) -> uuid.UUID | None:
-    scan = session.exec(_succeeded(document)).first()
-    return None if scan is None else scan.id
+def latest_scan_id(session: Session, document: DocumentRecord) -> uuid.UUID | None:
+    """Return the id of the document's latest successful scan, if any.
+
+    Reads the id alone: a scan's stored result can be megabytes.
+    """
+    query = _succeeded(document).with_only_columns(col(ScanRecord.id))
+    found: uuid.UUID | None = session.execute(query).scalar()
+    return found
 
 
 def _succeeded(document: DocumentRecord) -> SelectOfScalar[ScanRecord]:

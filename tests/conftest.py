@@ -15,6 +15,7 @@ must be declared in a conftest pytest reads before collecting.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -145,3 +146,16 @@ def engine(database_url: str) -> Iterator[Engine]:
     init_db(db)
     yield db
     db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _torch_not_left_out() -> Iterator[None]:
+    """Undo `service.cli.keep_torch_out` after a test that ran the CLI in-process.
+
+    It marks torch absent for the rest of the process (right for a
+    patterns-only command), which would make a later test that fits a head
+    with scikit-learn fail or pass depending on the order tests run in.
+    """
+    yield
+    if "torch" in sys.modules and sys.modules["torch"] is None:
+        del sys.modules["torch"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -110,11 +110,3 @@ def figures(report: EvalReport) -> dict[str, object]:
     """Return the report's counts and ratios as `clausewise eval --out` writes them."""
     data = report.to_dict()
     return {k: data[k] for k in ("micro", "per_type", "doc_level", "params")}
-
-
-def trend(versions: Sequence[VersionScore], ctype: ClauseType | None) -> list[float]:
-    """Return the F1 of one type (or micro) for each version, oldest first."""
-    return [
-        (v.report.micro if ctype is None else v.report.per_type[ctype]).f1
-        for v in versions
-    ]

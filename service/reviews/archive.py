@@ -21,29 +21,36 @@ import hashlib
 import io
 import json
 import tarfile
+import tempfile
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import IO, Any, Final
 
-from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from eval.archive import ArchiveError, ArchiveLimits, read_archive
+from eval.corpus import LabelFile, LabelSpan
 from extractors.errors import InputError
-from extractors.labels import ClauseType
-from extractors.output import json_safe
 from extractors.parse import parse_bytes
 from extractors.types import Document
 from service.document_labels import check_version_free
-from service.documents import find_by_sha256, pdf_limits
+from service.documents import (
+    check_quota,
+    document_record,
+    find_by_sha256,
+    pdf_limits,
+)
 from service.problems import ProblemError
 from service.reviews.labels import document_file_name, gold_labels
 from service.reviews.params import ParamsError, validate_params
 from service.reviews.state import Action, ClauseStatus, Origin, Review, ReviewClause
 from service.reviews.store import reviews_of, signed_off
 from service.reviews.tables import ReviewEventRecord
+from service.schemas import document_meta
 from service.settings import Settings
 from service.tables import DocumentRecord
 
@@ -141,24 +148,37 @@ def _manifest_entry(item: Reviewed, name: str, text: bytes) -> dict[str, Any]:
     }
 
 
+SPOOL_BYTES: Final = 8 * 1024 * 1024
+"""An export is built in memory up to this size, then on disk."""
+CHUNK_BYTES: Final = 64 * 1024
+
+
+def archive_response(items: Sequence[Reviewed]) -> StreamingResponse:
+    """Return the corpus archive of `items`, streamed (built in a spooled file).
+
+    Shared by `GET /v1/labels/export` and the Accuracy page's download.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    count = write_archive(items, spool)  # type: ignore[arg-type]
+    spool.seek(0)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        _chunks(spool),
+        media_type="application/gzip",
+        headers={
+            "Content-Disposition": f'attachment; filename="labels-{stamp}.tar.gz"',
+            "X-Documents": str(count),
+        },
+    )
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
+
+
 # ---- import -----------------------------------------------------------------
-
-
-class _Span(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: ClauseType
-    quote: str
-    start: StrictInt
-    end: StrictInt
-    params: dict[str, Any] = {}
-
-
-class _LabelFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    doc: str
-    spans: list[_Span]
 
 
 class _Entry(BaseModel):
@@ -251,7 +271,7 @@ def _incoming(
     problems: list[str],
 ) -> Incoming | None:
     try:
-        labels = _LabelFile.model_validate_json(raw_labels)
+        labels = LabelFile.model_validate_json(raw_labels)
     except ValidationError as exc:
         problems.append(f"labels/{name}.json: {_first_error(exc)}")
         return None
@@ -283,7 +303,7 @@ def _incoming(
 
 
 def _clauses(
-    name: str, text: str, spans: Iterable[_Span], problems: list[str]
+    name: str, text: str, spans: Iterable[LabelSpan], problems: list[str]
 ) -> tuple[ReviewClause, ...]:
     out: list[ReviewClause] = []
     for i, span in enumerate(spans):
@@ -351,7 +371,6 @@ def _store(
 ) -> ImportSummary:
     """Store documents and review events; one commit, or nothing at all."""
     stored: list[tuple[str, uuid.UUID, bool, int]] = []
-    new = 0
     now = dt.datetime.now(dt.UTC)
     for item in incoming:
         sha = hashlib.sha256(item.data).hexdigest()
@@ -359,10 +378,13 @@ def _store(
         created = record is None
         if record is None:
             check_version_free(session, tenant_id, item.family, item.version)
-            record = _new_record(tenant_id, item)
+            check_quota(session, tenant_id, settings.max_documents_per_tenant)
+            meta = document_meta(
+                name=item.name, family=item.family, version=item.version
+            )
+            record = document_record(tenant_id, item.data, item.document, meta)
             session.add(record)
             session.flush()
-            new += 1
         elif any(r.reviewer == reviewer for r in reviews_of(session, record)):
             session.rollback()
             raise ProblemError(
@@ -374,7 +396,6 @@ def _store(
             )
         _review_events(session, record, reviewer, item.clauses, now)
         stored.append((item.name, record.id, created, len(item.clauses)))
-    _check_quota(session, tenant_id, settings.max_documents_per_tenant)
     try:
         session.commit()
     except IntegrityError as exc:
@@ -386,22 +407,6 @@ def _store(
             slug="label-taken",
         ) from exc
     return ImportSummary(tuple(stored))
-
-
-def _new_record(tenant_id: uuid.UUID, item: Incoming) -> DocumentRecord:
-    document = item.document
-    return DocumentRecord(
-        tenant_id=tenant_id,
-        sha256=document.id,
-        media_type=document.media_type,
-        size=len(item.data),
-        name=item.name,
-        text=document.text,
-        page_starts=list(document.page_starts),
-        front_matter=json_safe(dict(document.metadata)),
-        family=item.family,
-        version=item.version,
-    )
 
 
 def _review_events(
@@ -435,20 +440,3 @@ def _event(
         after=after,
         created_at=now,
     )
-
-
-def _check_quota(session: Session, tenant_id: uuid.UUID, limit: int) -> None:
-    stored = session.exec(
-        select(func.count())
-        .select_from(DocumentRecord)
-        .where(DocumentRecord.tenant_id == tenant_id)
-    ).one()
-    if stored > limit:
-        session.rollback()
-        raise ProblemError(
-            403,
-            f"importing would store {stored} documents, the limit is {limit};"
-            " nothing was imported",
-            slug="quota-exceeded",
-            title="Document quota exceeded",
-        )

@@ -18,10 +18,11 @@ from typing import Any, Final
 from sqlmodel import Session, col, select
 
 from extractors.labels import ClauseType
+from service.families import latest_scan
 from service.reviews.accuracy import Accuracy
 from service.reviews.archive import Reviewed
 from service.reviews.store import document_events
-from service.tables import DocumentRecord, ScanRecord, ScanStatus
+from service.tables import DocumentRecord
 
 LOW_CONFIDENCE: Final = 0.6
 WEAK_F1: Final = 0.8
@@ -86,10 +87,12 @@ def _item(
     weak: Mapping[ClauseType, float],
 ) -> QueueItem:
     priority, reasons = 0.0, []
-    clauses = _latest_clauses(session, document)
-    if clauses is None:
+    scan = latest_scan(session, document)
+    clauses: list[Mapping[str, Any]] = (
+        list((scan.result or {}).get("clauses", ())) if scan else []
+    )
+    if scan is None:
         reasons.append("not scanned yet: scan it to review its clauses")
-        clauses = []
     unsure = [c for c in clauses if float(c.get("score") or 0) < LOW_CONFIDENCE]
     if unsure:
         priority += len(unsure)
@@ -114,18 +117,3 @@ def _item(
     if begun:
         reasons.append("a review has begun")
     return QueueItem(document, priority, tuple(reasons), begun)
-
-
-def _latest_clauses(
-    session: Session, document: DocumentRecord
-) -> list[Mapping[str, Any]] | None:
-    result = session.exec(
-        select(ScanRecord.result)
-        .where(ScanRecord.tenant_id == document.tenant_id)
-        .where(ScanRecord.document_id == document.id)
-        .where(ScanRecord.status == ScanStatus.SUCCEEDED)
-        .order_by(col(ScanRecord.created_at).desc(), col(ScanRecord.id).desc())
-    ).first()
-    if result is None:
-        return None
-    return list(result.get("clauses", ()))

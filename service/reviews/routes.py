@@ -7,10 +7,7 @@ a 404), and a decision is signed by the reviewer name the key carries.
 
 from __future__ import annotations
 
-import datetime as dt
-import tempfile
-from collections.abc import Iterator, Sequence
-from typing import IO, Annotated, Final
+from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -21,10 +18,9 @@ from service.deps import SessionDep, SettingsDep, TenantDep
 from service.problems import ProblemError, problem_responses
 from service.request_bodies import JsonBodyRoute
 from service.reviews.archive import (
-    Reviewed,
+    archive_response,
     import_archive,
     reviewed_documents,
-    write_archive,
 )
 from service.reviews.decisions import Decision
 from service.reviews.labels import document_file_name, gold_labels
@@ -54,9 +50,6 @@ router = APIRouter(
     route_class=JsonBodyRoute,
 )
 ReviewerQuery = Annotated[str | None, Query(max_length=200)]
-SPOOL_BYTES: Final = 8 * 1024 * 1024
-"""An export is built in memory up to this size, then on disk."""
-CHUNK_BYTES: Final = 64 * 1024
 
 
 def reviewer_of(caller: Caller) -> str:
@@ -188,28 +181,6 @@ def clause_types() -> dict[str, dict[str, object]]:
 def export_labels(session: SessionDep, caller: TenantDep) -> StreamingResponse:
     """Stream the tenant's reviewed documents as a corpus archive (tar.gz)."""
     return archive_response(reviewed_documents(session, caller.tenant_id))
-
-
-def archive_response(items: Sequence[Reviewed]) -> StreamingResponse:
-    """Return the corpus archive of `items`, streamed (built in a spooled file)."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    count = write_archive(items, spool)  # type: ignore[arg-type]
-    spool.seek(0)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return StreamingResponse(
-        _chunks(spool),
-        media_type="application/gzip",
-        headers={
-            "Content-Disposition": f'attachment; filename="labels-{stamp}.tar.gz"',
-            "X-Documents": str(count),
-        },
-    )
-
-
-def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
-    with spool:
-        while chunk := spool.read(CHUNK_BYTES):
-            yield chunk
 
 
 @router.post(

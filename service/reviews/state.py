@@ -155,10 +155,6 @@ class Review:
         """Return every clause by position in the text."""
         return tuple(sorted(self.clauses, key=lambda c: (c.start, c.end, c.key)))
 
-    def clause(self, key: str) -> ReviewClause | None:
-        """Return the clause called `key`, if this review has it."""
-        return next((c for c in self.clauses if c.key == key), None)
-
 
 def extracted_clauses(result: Mapping[str, Any] | None) -> tuple[ReviewClause, ...]:
     """Return a stored scan result's clauses as pending review clauses.

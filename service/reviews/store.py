@@ -19,6 +19,7 @@ from typing import Final
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from service.families import latest_scan_id
 from service.problems import ProblemError
 from service.reviews.decisions import Decision, change_for
 from service.reviews.state import (
@@ -65,17 +66,6 @@ def document_events(
     return [
         to_event(r) for r in session.exec(query.order_by(col(ReviewEventRecord.id)))
     ]
-
-
-def latest_scan_id(session: Session, document: DocumentRecord) -> uuid.UUID | None:
-    """Return the newest successful scan of the document, if any."""
-    return session.exec(
-        select(ScanRecord.id)
-        .where(ScanRecord.tenant_id == document.tenant_id)
-        .where(ScanRecord.document_id == document.id)
-        .where(ScanRecord.status == ScanStatus.SUCCEEDED)
-        .order_by(col(ScanRecord.created_at).desc(), col(ScanRecord.id).desc())
-    ).first()
 
 
 _BASES: OrderedDict[uuid.UUID, tuple[ReviewClause, ...]] = OrderedDict()

@@ -8,9 +8,8 @@ from markupsafe import Markup
 from extractors.labels import ClauseType
 from service.deps import SessionDep
 from service.reviews.accuracy import tenant_accuracy
-from service.reviews.archive import reviewed_documents
+from service.reviews.archive import archive_response, reviewed_documents
 from service.reviews.queue import review_queue
-from service.reviews.routes import archive_response
 from service.web.deps import WebDep
 from service.web.plots import Series, line_chart
 from service.web.rendering import PageRoute, render
