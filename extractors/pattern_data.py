@@ -18,13 +18,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from extractors.errors import ConfigError
 from extractors.labels import ClauseType
+from extractors.types import DiscardReason
 
 TokenPattern = list[dict[str, Any]]
 _ALTERNATIVES = re.compile(r"\{([^{}]*\|[^{}]*)\}")
@@ -38,6 +39,7 @@ class _TermModel(BaseModel):
     gazetteer: str | None = None
     masks: list[str] = Field(default_factory=list)
     lead_in: bool = False
+    veto: Literal["negated", "look-alike"] = "negated"
 
 
 class _RuleModel(BaseModel):
@@ -75,6 +77,10 @@ class TermSpec:
     regexes: tuple[str, ...] = ()
     lead_in: bool = False
     """A list item inherits this term from the lead-in that introduces it."""
+    veto: DiscardReason = DiscardReason.NEGATED
+    """Why a rule this term vetoes (`none:`) drops its candidate: the text
+    says the opposite (`negated`), or only resembles the clause
+    (`look-alike`: a privacy policy is not a use policy)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +116,11 @@ class PatternSet:
     def lead_in_labels(self) -> frozenset[str]:
         """The terms a list item inherits from its lead-in (`lead_in: true`)."""
         return frozenset(term.label for term in self.terms if term.lead_in)
+
+    @property
+    def veto_reasons(self) -> dict[str, DiscardReason]:
+        """The discard reason each term declares for the rules it vetoes."""
+        return {term.label: term.veto for term in self.terms}
 
 
 def default_pattern_dir() -> Path:
@@ -234,6 +245,7 @@ def _term_spec(label: str, term: _TermModel, source: str) -> TermSpec:
         tuple(term.masks),
         tuple(term.regex),
         term.lead_in,
+        DiscardReason(term.veto),
     )
 
 
@@ -276,6 +288,13 @@ def _check_references(
             )
         if not rule.all and not rule.any:
             raise ConfigError(f"rule {rule.id} requires no term at all")
+    vetoing = {label for rule in rules for label in rule.none}
+    for term in terms.values():
+        if term.veto is not DiscardReason.NEGATED and term.label not in vetoing:
+            raise ConfigError(
+                f"{term.source}: term {term.label} declares veto: {term.veto}"
+                " but no rule names it under none"
+            )
 
 
 def _check_unique_ids(rules: Sequence[ClauseRule]) -> None:

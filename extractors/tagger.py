@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from extractors.matching import TermHit, TermMatcher
@@ -39,15 +39,6 @@ _CONTINUATION = re.compile(
 # An exception after a clause ("This restriction does not apply to ...") is
 # not part of the clause's span (ANNOTATION.md), so it never continues one.
 _EXCEPTION = re.compile(r"\b(?:not|except|exclud\w*|unless)\b", re.IGNORECASE)
-_LOOK_ALIKE_MARKERS = (
-    "NOT_A",
-    "PRIVACY",
-    "SELF",
-    "POINTER",
-    "OWNERSHIP",
-    "MODEL_CHANGE",
-    "MARK",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +60,7 @@ class PatternTagger:
     ) -> None:
         self.patterns = patterns
         self._from_lead_in = patterns.lead_in_labels
+        self._veto_reasons = patterns.veto_reasons
         self.matcher = matcher or TermMatcher(patterns)
 
     def tag(self, document: Document, segments: Sequence[Segment]) -> TaggerOutput:
@@ -113,7 +105,7 @@ class PatternTagger:
             tag = _make_tag(rule, segment, hits)
             vetoes = sorted(labels.intersection(rule.none))
             if vetoes:
-                discarded.append(_vetoed(tag, vetoes, hits))
+                discarded.append(_vetoed(tag, vetoes, hits, self._veto_reasons))
                 continue
             best = fired.get(rule.clause_type)
             if best is None or tag.score > best.score:
@@ -224,9 +216,13 @@ def _rule_labels(rule: ClauseRule) -> set[str]:
 
 
 def _vetoed(
-    tag: ClauseTag, vetoes: Sequence[str], hits: Sequence[TermHit]
+    tag: ClauseTag,
+    vetoes: Sequence[str],
+    hits: Sequence[TermHit],
+    reasons: Mapping[str, DiscardReason],
 ) -> Discarded:
-    look_alike = any(v.startswith(_LOOK_ALIKE_MARKERS) for v in vetoes)
+    """Record a vetoed candidate; a look-alike veto outranks a negation."""
+    look_alike = any(reasons[v] is DiscardReason.LOOK_ALIKE for v in vetoes)
     reason = DiscardReason.LOOK_ALIKE if look_alike else DiscardReason.NEGATED
     found = [hit for hit in hits if hit.label in vetoes]
     detail = f"rule {tag.explanation.pattern_id} vetoed by {', '.join(vetoes)}"

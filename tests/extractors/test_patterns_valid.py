@@ -13,6 +13,7 @@ from extractors.labels import ClauseType
 from extractors.matching import TermMatcher
 from extractors.parse import parse_bytes
 from extractors.pattern_data import default_pattern_dir, load_patterns, load_regions
+from extractors.types import DiscardReason
 
 GOOD = """\
 type: governing_law
@@ -235,3 +236,27 @@ def test_items_inherit_only_the_terms_marked_lead_in(tmp_path: Path) -> None:
     assert "Delaware." not in found[0]
     assert "Delaware." in found[1]
     assert load_patterns(_write(tmp_path, law=law)).lead_in_labels == {"GOVERNED"}
+
+
+def test_a_veto_reason_comes_from_the_vetoing_term(tmp_path: Path) -> None:
+    # the reason a vetoed candidate is dropped is declared on the term, not
+    # guessed from its label: the same label, two declared reasons
+    text = "Terms\n\nThis blog post is governed by the laws of Delaware.\n"
+    reasons = []
+    for declared in ("", "    veto: look-alike\n"):
+        law = GOOD.replace(
+            "  PLACE:\n", f"  BLOG:\n    phrases: [blog]\n{declared}  PLACE:\n"
+        ).replace("all: [GOVERNED, PLACE]", "all: [GOVERNED, PLACE]\n    none: [BLOG]")
+        engine = build_engine(pattern_dir=_write(tmp_path, law=law), identify=False)
+        result = engine.analyze(parse_bytes(text.encode(), name="t.txt"), explain=True)
+        assert result.clauses == ()
+        reasons.append([item.reason for item in result.discarded])
+    assert reasons == [[DiscardReason.NEGATED], [DiscardReason.LOOK_ALIKE]]
+
+
+def test_a_veto_reason_on_a_term_no_rule_vetoes_with_is_config_error(
+    tmp_path: Path,
+) -> None:
+    law = GOOD.replace("  PLACE:\n", "  PLACE:\n    veto: look-alike\n")
+    with pytest.raises(ConfigError, match="PLACE declares veto: look-alike"):
+        load_patterns(_write(tmp_path, law=law))
