@@ -6,6 +6,9 @@ corpus license closest to 10 KB (read at run time from `--corpus`; no corpus
 text is stored here), then times N `POST /v1/documents/{id}/scans` with httpx
 and, in this process, N `engine.analyze` runs of the same document. The
 ratio API / engine is the cost of HTTP, auth, validation and persistence.
+First, the concurrency rows: N scans by 1 and by 8 concurrent clients,
+against a server analysing in the request thread (`CLAUSEWISE_SCAN_PROCESSES=1`)
+and in 2 worker processes, with scans/s, p50/p95 latency and the 8:1 ratio.
 
     .venv/bin/python scripts/bench_api.py [--corpus ../shared/corpus] [-n 100]
 """
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,7 +69,9 @@ def create_key(database_url: str) -> str:
 
 
 @contextmanager
-def server(database_url: str, port: int, model: str, cache: str) -> Iterator[str]:
+def server(
+    database_url: str, port: int, model: str, cache: str, processes: int = 1
+) -> Iterator[str]:
     """Run `clausewise serve` until the block ends; yield its base URL."""
     env = {
         **os.environ,
@@ -73,6 +79,7 @@ def server(database_url: str, port: int, model: str, cache: str) -> Iterator[str
         "CLAUSEWISE_RATE_LIMIT_PER_MINUTE": "1000000",
         "CLAUSEWISE_MODEL": model,
         "CLAUSEWISE_CACHE_DIR": cache,
+        "CLAUSEWISE_SCAN_PROCESSES": str(processes),
     }
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
     proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
@@ -148,6 +155,68 @@ def bench_api(base: str, key: str, path: Path, n: int) -> tuple[float, list[floa
         return first, timings_ms(scan, n)
 
 
+def bench_clients(
+    base: str, key: str, path: Path, clients: int, n: int
+) -> tuple[float, list[float]]:
+    """Time `n` scans of the document by `clients` concurrent clients.
+
+    Returns scans per second over the whole run and each request's latency.
+    """
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        files = {"file": (path.name, path.read_bytes(), "text/plain")}
+        uploaded = client.post("/v1/documents", files=files)
+        uploaded.raise_for_status()
+        url = f"/v1/documents/{uploaded.json()['id']}/scans"
+        for _ in range(WARMUP * clients):  # every worker process warm
+            client.post(url).raise_for_status()
+
+    def one_client(count: int) -> list[float]:
+        found = []
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as own:
+            for _ in range(count):
+                began = time.perf_counter()
+                own.post(url).raise_for_status()
+                found.append((time.perf_counter() - began) * 1000)
+        return found
+
+    shares = [n // clients + (i < n % clients) for i in range(clients)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as executor:
+        latencies = [ms for part in executor.map(one_client, shares) for ms in part]
+    return n / (time.perf_counter() - started), latencies
+
+
+def concurrency_rows(
+    corpus_path: Path, n: int, processes: Sequence[int], clients: Sequence[int]
+) -> list[str]:
+    """Scans/s and latency for each (scan_processes, clients), patterns only."""
+    rows = []
+    for count in processes:
+        rates = {}
+        with tempfile.TemporaryDirectory(prefix="clausewise-bench-") as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            key = create_key(url)
+            with server(url, free_port(), "none", tmp, count) as base:
+                for many in clients:
+                    rate, latencies = bench_clients(base, key, corpus_path, many, n)
+                    rates[many] = rate
+                    rows.append(
+                        summary(
+                            f"scan_processes={count}, {many} client(s):"
+                            f" {rate:.1f} scans/s; latency",
+                            latencies,
+                        )
+                    )
+        if len(clients) > 1:
+            low, high = min(clients), max(clients)
+            rows.append(
+                f"scan_processes={count}: {high} clients get"
+                f" {rates[high] / rates[low]:.2f}x the scans/s of {low}"
+            )
+    return rows
+
+
 def bench_engine(path: Path, n: int) -> list[float]:
     """Time `n` in-process analyses of the same document (patterns only)."""
     from extractors.engine import default_engine
@@ -174,10 +243,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=["none"],
         help="CLAUSEWISE_MODEL values to run, e.g. none encoder llm",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="CLAUSEWISE_SCAN_PROCESSES values for the concurrency rows",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        nargs="+",
+        default=[1, 8],
+        help="concurrent clients for the concurrency rows (default 1 8)",
+    )
     args = parser.parse_args(argv)
     keep_torch_out()
     path = pick_document(args.corpus)
     _say(f"document: {path.name} ({path.stat().st_size} bytes)")
+    for row in concurrency_rows(path, args.n, args.processes, args.clients):
+        _say(row)
     runs = {}
     for model in args.models:
         with tempfile.TemporaryDirectory(prefix="clausewise-bench-") as tmp:

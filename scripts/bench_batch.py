@@ -30,8 +30,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from extractors.engine import default_engine
+from service.analysis_pool import AnalysisPool
 from service.batches.jsonl import CardInput
-from service.batches.pool import CardPool
 from service.batches.service import create_batch, register_handlers
 from service.batches.tables import BatchRecord
 from service.db import init_db, make_engine
@@ -181,15 +181,15 @@ def run_inprocess(
 ) -> Run:
     """Time a batch in process: `workers` job threads and as many card processes.
 
-    With more than one worker, cards are analysed by a `CardPool` of that many
-    processes (`CLAUSEWISE_JOB_PROCESSES`), started and warmed before the
-    clock starts (an API process starts it once, at its first batch).
+    With more than one worker, cards are analysed by an `AnalysisPool` of that
+    many processes (`CLAUSEWISE_SCAN_PROCESSES`), started and warmed before
+    the clock starts (an API process starts it once, at start-up).
     """
     engine, _, tenant = _fresh_db(url, tmp)
     registry = HandlerRegistry()
-    pool = CardPool(workers) if workers > 1 else None
+    pool = AnalysisPool(workers) if workers > 1 else None
     if pool is not None:
-        pool.analyze([(b"warm-up", "w1"), (b"warm-up", "w2")] * workers)
+        pool.analyze_cards([(b"warm-up", "w1"), (b"warm-up", "w2")] * workers)
     register_handlers(registry, default_engine(), pool)
     batch_id, _, insert_s = _store(engine, tenant, cards, cache)
     runner = InProcessRunner(engine, registry, threads=workers, poll_seconds=0.05)

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from extractors.engine import ENGINE_VERSION
 from extractors.pdf_sandbox import set_parallel_readers
+from service.analysis_pool import AnalysisPool, PooledEngine
 from service.db import init_db, make_engine
 from service.engine import service_engine
 from service.http_edges import (
@@ -52,13 +53,38 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate the database and load the engine before the first request."""
     init_db(app.state.db_engine)
     set_parallel_readers(app.state.settings.pdf_max_parallel)
-    app.state.clause_engine = service_engine(app.state.settings.model)
+    start_analysis(app)
     start_jobs(app)  # in-process job threads, or the Celery publisher
     try:
         yield
     finally:
         stop_jobs(app)
+        stop_analysis(app)  # after the job threads: none of them is using it
         app.state.db_engine.dispose()
+
+
+def start_analysis(app: FastAPI) -> None:
+    """Load the engine; with `scan_processes` > 1, start its worker processes.
+
+    Routes and job handlers then get a `PooledEngine`, so no request or job
+    thread analyses in this interpreter and every core is used.
+    """
+    settings: Settings = app.state.settings
+    engine = service_engine(settings.model)
+    app.state.clause_engine = engine
+    app.state.analysis_pool = None
+    if settings.scan_processes > 1:
+        pool = AnalysisPool(settings.scan_processes, settings.model)
+        pool.start()
+        app.state.analysis_pool = pool
+        app.state.clause_engine = PooledEngine(engine, pool)
+
+
+def stop_analysis(app: FastAPI) -> None:
+    """Stop the analysis workers, if any (they finish what they hold)."""
+    pool: AnalysisPool | None = getattr(app.state, "analysis_pool", None)
+    if pool is not None:
+        pool.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -85,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         namespace="clausewise-auth-failures",
     )
     app.state.clause_engine = None
+    app.state.analysis_pool = None
     install_problem_handlers(app)
     add_problem_schema(app)
     # add_middleware wraps what is there: the last added is the outermost.

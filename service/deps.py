@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
-from extractors.engine import ClauseEngine
+from service.analysis_pool import Analyzer
 from service.auth import Caller, current_tenant
 from service.crud import Page
 from service.db import get_session
@@ -32,9 +32,9 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def get_engine(request: Request) -> ClauseEngine:
-    """Return the clause engine built once when the app started."""
-    engine: ClauseEngine = request.app.state.clause_engine
+def get_engine(request: Request) -> Analyzer:
+    """Return the clause engine built once when the app started (pool-backed or not)."""
+    engine: Analyzer = request.app.state.clause_engine
     return engine
 
 
@@ -54,7 +54,7 @@ def page_params(
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-EngineDep = Annotated[ClauseEngine, Depends(get_engine)]
+EngineDep = Annotated[Analyzer, Depends(get_engine)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 TenantDep = Annotated[Caller, Depends(current_tenant)]
 PageDep = Annotated[Page, Depends(page_params)]

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from extractors.compare import VersionDiff, compare_results
-from extractors.engine import ClauseEngine
+from service.analysis_pool import Analyzer
 from service.metrics import Metrics
 from service.problems import ProblemError
 from service.scanning import scan_document
@@ -173,7 +173,7 @@ def previous_version(
 
 def diff_documents(
     session: Session,
-    engine: ClauseEngine,
+    engine: Analyzer,
     old: DocumentRecord,
     new: DocumentRecord,
     *,
@@ -192,7 +192,7 @@ def diff_documents(
 
 def ensure_scan(
     session: Session,
-    engine: ClauseEngine,
+    engine: Analyzer,
     document: DocumentRecord,
     *,
     metrics: Metrics | None = None,

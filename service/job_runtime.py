@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 
+from service.analysis_pool import AnalysisPool
 from service.batches.config import BatchSettings
-from service.batches.pool import CardPool
 from service.jobs.celery_app import CeleryDispatcher, make_celery
 from service.jobs.config import JobSettings
 from service.jobs.inprocess import InProcessRunner
@@ -40,7 +40,7 @@ class JobRuntime:
     runner: InProcessRunner | None = None
     celery: CeleryDispatcher | None = None
     sweeper: LeaseSweeper | None = None
-    pool: CardPool | None = None
+    pool: AnalysisPool | None = None
 
     def dispatch(self, job_ids: Sequence[uuid.UUID]) -> None:
         """Hand committed jobs over: wake the threads, or publish to Celery."""
@@ -59,13 +59,9 @@ def start_jobs(app: FastAPI) -> JobRuntime:
     batches = getattr(app.state, "batch_settings", None) or BatchSettings()
     store = JobStore(app.state.db_engine, lease_seconds=jobs.job_lease_seconds)
     celery_mode = settings.job_mode == "celery"
-    # Celery workers are processes already; in-process mode needs a pool to
-    # use more than one core for batch cards
-    pool = (
-        CardPool(jobs.job_processes)
-        if not celery_mode and jobs.job_processes > 1
-        else None
-    )
+    # Celery workers are processes already; in-process mode analyses batch
+    # cards in the app's worker processes (scans go there through the engine)
+    pool = None if celery_mode else app.state.analysis_pool
     registry = build_registry(app.state.clause_engine, metrics, pool)
     if celery_mode:
         celery = CeleryDispatcher(make_celery(settings, jobs))
@@ -104,8 +100,6 @@ def stop_jobs(app: FastAPI) -> None:
         runtime.runner.stop()
     if runtime is not None and runtime.sweeper is not None:
         runtime.sweeper.stop()
-    if runtime is not None and runtime.pool is not None:
-        runtime.pool.close()  # after the threads: none of them is using it
 
 
 def get_jobs(request: Request) -> JobRuntime:

@@ -15,8 +15,8 @@ from typing import Any, Final
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from extractors.engine import ClauseEngine
 from extractors.errors import ClausewiseError
+from service.analysis_pool import Analyzer
 from service.engine import service_engine
 from service.jobs.handlers import HandlerRegistry, SessionFactory
 from service.metrics import Metrics
@@ -37,13 +37,13 @@ class ScanJob:
     """
 
     def __init__(
-        self, engine: ClauseEngine | None = None, metrics: Metrics | None = None
+        self, engine: Analyzer | None = None, metrics: Metrics | None = None
     ) -> None:
         self._engine = engine
         self.metrics = metrics
 
     @property
-    def engine(self) -> ClauseEngine:
+    def engine(self) -> Analyzer:
         """Return the clause engine, building the service's on first use."""
         if self._engine is None:
             self._engine = service_engine()
@@ -108,7 +108,7 @@ class ScanJob:
 
 def register_scan_handler(
     registry: HandlerRegistry,
-    engine: ClauseEngine | None = None,
+    engine: Analyzer | None = None,
     metrics: Metrics | None = None,
 ) -> ScanJob:
     """Register the `scan` job handler (the default engine unless one is given)."""

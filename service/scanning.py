@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import inspect, update
 from sqlmodel import Session, col
 
-from extractors.engine import ClauseEngine
 from extractors.output import result_to_dict
 from extractors.parse import line_starts, page_starts
 from extractors.risk import OrgProfile, profile_from_mapping
 from extractors.types import Document, MediaType
+from service.analysis_pool import Analyzer
 from service.metrics import Metrics
 from service.settings import Settings
 from service.tables import (
@@ -73,7 +73,7 @@ def org_profile(record: ProfileRecord) -> OrgProfile:
 
 
 def new_scan(
-    engine: ClauseEngine, document: DocumentRecord, profile: ProfileRecord | None
+    engine: Analyzer, document: DocumentRecord, profile: ProfileRecord | None
 ) -> ScanRecord:
     """Return a pending scan of `document` (not added to any session)."""
     provenance = engine.provenance
@@ -91,7 +91,7 @@ def new_scan(
 
 def run_scan(
     session: Session,
-    engine: ClauseEngine,
+    engine: Analyzer,
     scan: ScanRecord,
     *,
     document: DocumentRecord,
@@ -158,7 +158,7 @@ def mark_failed(
 
 def scan_document(
     session: Session,
-    engine: ClauseEngine,
+    engine: Analyzer,
     document: DocumentRecord,
     *,
     profile: ProfileRecord | None = None,
@@ -172,7 +172,7 @@ def scan_document(
 
 
 def evaluate_document(
-    engine: ClauseEngine, document: DocumentRecord, profile: ProfileRecord
+    engine: Analyzer, document: DocumentRecord, profile: ProfileRecord
 ) -> list[dict[str, Any]]:
     """Return the findings with verdicts for a profile; nothing is stored."""
     result = engine.analyze(

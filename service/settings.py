@@ -10,12 +10,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from extractors.pdf_limits import DEFAULT_PDF_LIMITS
 from extractors.pdf_sandbox import DEFAULT_PARALLEL_READERS
 from models.choices import ModelChoice
+from service.cores import usable_cores
 from service.rate_limits import STORAGE_SCHEMES
 
 MIB = 1024 * 1024
@@ -94,6 +95,17 @@ class Settings(BaseSettings):
         default=2 * MIB,
         gt=0,
         description="documents above this size are meant to be scanned as a job",
+    )
+    scan_processes: int = Field(
+        default_factory=usable_cores,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices(
+            "CLAUSEWISE_SCAN_PROCESSES", "CLAUSEWISE_JOB_PROCESSES", "scan_processes"
+        ),
+        description="worker processes that analyse documents: scans in the request,"
+        " in-process scan jobs and batch cards (default: the cores this process may"
+        " use; 1: in the calling thread, no worker processes)",
     )
     log_json: bool = False
     model: ModelChoice = Field(

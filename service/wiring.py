@@ -9,8 +9,7 @@ contract in `pyproject.toml` holds it).
 
 from __future__ import annotations
 
-from extractors.engine import ClauseEngine
-from service.batches.pool import CardPool
+from service.analysis_pool import AnalysisPool, Analyzer
 from service.batches.scan import ItemCounter
 from service.batches.service import register_handlers
 from service.jobs.handlers import HandlerRegistry
@@ -19,9 +18,9 @@ from service.scan_jobs import register_scan_handler
 
 
 def build_registry(
-    engine: ClauseEngine | None = None,
+    engine: Analyzer | None = None,
     metrics: Metrics | None = None,
-    pool: CardPool | None = None,
+    pool: AnalysisPool | None = None,
 ) -> HandlerRegistry:
     """Return every shipped job kind's handler, bound to `engine` (default engine).
 

@@ -34,6 +34,10 @@ from service.db import init_db, make_engine
 from service.settings import Settings
 from tests.service.api.helpers import Tenant, new_tenant
 
+# Apps under test analyse in the request thread, so a test can swap or break
+# the engine; the tests of the worker processes ask for them explicitly.
+os.environ.setdefault("CLAUSEWISE_SCAN_PROCESSES", "1")
+
 PG_ADMIN = os.environ.get(
     "CLAUSEWISE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from extractors.engine import AnalysisResult, Provenance
 from extractors.types import Document
-from service.batches.pool import CardPool, CardResult, analyze_card
+from service.analysis_pool import AnalysisPool, CardResult, analyze_card
 from service.batches.record import Outcome, record_slice, start_batch
 from service.batches.tables import CACHE, ITEMS, BatchRecord, ItemStatus
 from service.engine import service_engine
@@ -87,7 +87,7 @@ class ChunkScanner:
         self,
         analyzer: Analyzer | None = None,
         on_recorded: ItemCounter | None = None,
-        pool: CardPool | None = None,
+        pool: AnalysisPool | None = None,
     ) -> None:
         self._analyzer = analyzer
         self.on_recorded = on_recorded
@@ -187,7 +187,7 @@ class ChunkScanner:
         """Analyse in the worker processes when there is a pool, else here."""
         self.analyzed += len(items)
         if self.pool is not None and len(items) > 1:
-            return self.pool.analyze([(item.content, item.name) for item in items])
+            return self.pool.analyze_cards([(i.content, i.name) for i in items])
         return [analyze_card(self.analyzer, item.content, item.name) for item in items]
 
     @staticmethod

@@ -18,8 +18,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from service.analysis_pool import AnalysisPool
 from service.batches.jsonl import CardInput
-from service.batches.pool import CardPool
 from service.batches.scan import Analyzer, ChunkScanner
 from service.batches.tables import BATCHES, ITEMS, BatchRecord
 from service.jobs.handlers import HandlerRegistry
@@ -100,7 +100,7 @@ def create_batch(
 def register_handlers(
     registry: HandlerRegistry,
     analyzer: Analyzer | None = None,
-    pool: CardPool | None = None,
+    pool: AnalysisPool | None = None,
 ) -> ChunkScanner:
     """Register the chunk handler (the default engine unless one is given).
 

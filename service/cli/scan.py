@@ -29,6 +29,7 @@ from service.cli.common import (
     error_line,
 )
 from service.cli.parser import FAIL_ON
+from service.cores import usable_cores
 from service.exports import export
 
 DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".pdf"})
@@ -131,14 +132,6 @@ def run(args: argparse.Namespace) -> int:
     if status == EXIT_OK and args.fail_on and _at_least(results, args.fail_on):
         return EXIT_FINDINGS
     return status
-
-
-def usable_cores() -> int:
-    """Return the cores this process may run on (its affinity, not the host's)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 @contextlib.contextmanager

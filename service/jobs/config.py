@@ -16,13 +16,6 @@ class JobSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLAUSEWISE_", extra="ignore")
 
     job_threads: int = Field(default=2, ge=1, le=64)
-    job_processes: int = Field(
-        default=1,
-        ge=1,
-        le=64,
-        description="in-process mode: batch cards are analysed in this many"
-        " worker processes (1: in the job thread itself)",
-    )
     job_poll_seconds: float = Field(default=0.5, gt=0)
     job_lease_seconds: float = Field(
         default=30.0,

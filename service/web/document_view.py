@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from extractors.engine import ClauseEngine
 from service import crud
+from service.analysis_pool import Analyzer
 from service.crud import Page
 from service.documents import PDF_TYPE
 from service.families import latest_scan
@@ -32,7 +32,7 @@ from service.web.vocabulary import SEVERITIES, type_style
 
 def document_context(
     session: Session,
-    engine: ClauseEngine,
+    engine: Analyzer,
     tenant_id: uuid.UUID,
     record: DocumentRecord,
     profile_id: str | None,

@@ -14,17 +14,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from extractors.engine import AnalysisResult, ClauseEngine
+from extractors.engine import AnalysisResult
 from extractors.labels import ClauseType
 from extractors.output import result_to_dict
 from extractors.risk import apply_rules
 from extractors.types import CharSpan, ClauseTag, Explanation
+from service.analysis_pool import Analyzer
 from service.scanning import document_from_record, evaluate_document, org_profile
 from service.tables import DocumentRecord, ProfileRecord, ScanRecord
 
 
 def judged_findings(
-    engine: ClauseEngine,
+    engine: Analyzer,
     record: DocumentRecord,
     scan: ScanRecord,
     profile: ProfileRecord,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,3 +82,16 @@ def assert_problem(
     if slug is not None:
         assert body["type"].endswith("/" + slug), body["type"]
     return body
+
+
+def wait_for_scan(client: TestClient, tenant: Tenant, scan_id: str) -> dict[str, Any]:
+    """Poll the scan until it has ended (at most 30 s) and return it."""
+    deadline = time.monotonic() + 30
+    while True:
+        response = client.get(f"/v1/scans/{scan_id}", headers=tenant.headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        if body["status"] in ("succeeded", "failed"):
+            return body
+        assert time.monotonic() < deadline, f"scan still {body['status']}"
+        time.sleep(0.05)

@@ -6,10 +6,8 @@ queues it; the app's in-process job threads run the job.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -23,7 +21,14 @@ from service.scan_jobs import SCAN_JOB, ScanJob
 from service.scanning import run_scan
 from service.settings import Settings
 from service.tables import ClauseRecord, DocumentRecord, FindingRecord, ScanRecord
-from tests.service.api.helpers import LICENSE, Tenant, assert_problem, scan, upload
+from tests.service.api.helpers import (
+    LICENSE,
+    Tenant,
+    assert_problem,
+    scan,
+    upload,
+    wait_for_scan,
+)
 
 SMALL = "The model may be used solely for non-commercial research purposes.\n"
 LIMIT = 200
@@ -41,19 +46,6 @@ def _document(client: TestClient, tenant: Tenant, text: str = LICENSE) -> str:
     assert response.status_code == 201, response.text
     document_id: str = response.json()["id"]
     return document_id
-
-
-def _wait(client: TestClient, tenant: Tenant, scan_id: str) -> dict[str, Any]:
-    """Poll the scan until it has ended (at most 30 s) and return it."""
-    deadline = time.monotonic() + 30
-    while True:
-        response = client.get(f"/v1/scans/{scan_id}", headers=tenant.headers)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        if body["status"] in ("succeeded", "failed"):
-            return body
-        assert time.monotonic() < deadline, f"scan still {body['status']}"
-        time.sleep(0.05)
 
 
 def _counts(app: FastAPI, scan_id: str) -> tuple[int, int]:
@@ -78,7 +70,7 @@ def test_big_document_is_scanned_as_a_job(
     queued = response.json()
     assert queued["status"] in ("pending", "running", "succeeded")
     assert response.headers["location"] == f"/v1/scans/{queued['id']}"
-    body = _wait(client, tenant_a, queued["id"])
+    body = wait_for_scan(client, tenant_a, queued["id"])
     assert body["status"] == "succeeded", body["error"]
     assert body["error"] is None and body["duration_ms"] is not None
     clauses = body["result"]["clauses"]
@@ -105,7 +97,7 @@ def test_mode_forces_sync_or_job(client: TestClient, tenant_a: Tenant) -> None:
     assert scan(client, tenant_a, small).status_code == 201
     queued = scan(client, tenant_a, small, mode="job")
     assert queued.status_code == 202, queued.text
-    assert _wait(client, tenant_a, queued.json()["id"])["status"] == "succeeded"
+    assert wait_for_scan(client, tenant_a, queued.json()["id"])["status"] == "succeeded"
     assert_problem(scan(client, tenant_a, small, mode="later"), 422)
 
 
@@ -129,7 +121,7 @@ def test_a_retried_job_does_not_scan_twice(
 ) -> None:
     document_id = _document(client, tenant_a)
     scan_id = scan(client, tenant_a, document_id).json()["id"]
-    body = _wait(client, tenant_a, scan_id)
+    body = wait_for_scan(client, tenant_a, scan_id)
     assert body["status"] == "succeeded"
     rows = _counts(app, scan_id)
     engine = app.state.clause_engine
@@ -141,7 +133,7 @@ def test_a_retried_job_does_not_scan_twice(
         assert record is not None and document is not None
         assert run_scan(session, engine, record, document=document).id == record.id
     assert _counts(app, scan_id) == rows
-    assert _wait(client, tenant_a, scan_id)["result"] == body["result"]
+    assert wait_for_scan(client, tenant_a, scan_id)["result"] == body["result"]
 
 
 def test_failing_scan_ends_failed_with_its_reason(
@@ -156,7 +148,7 @@ def test_failing_scan_ends_failed_with_its_reason(
     monkeypatch.setattr(app.state.clause_engine, "analyze", broken)
     document_id = _document(client, tenant_a)
     scan_id = scan(client, tenant_a, document_id).json()["id"]
-    body = _wait(client, tenant_a, scan_id)
+    body = wait_for_scan(client, tenant_a, scan_id)
     assert body["status"] == "failed"
     assert body["error"] == "the tagger choked on section 3"
     assert body["result"] is None and _counts(app, scan_id) == (0, 0)
@@ -178,14 +170,16 @@ def test_unexpected_error_and_give_up_are_recorded(
 
     monkeypatch.setattr(app.state.clause_engine, "analyze", broken)
     document_id = _document(client, tenant_a)
-    first = _wait(client, tenant_a, scan(client, tenant_a, document_id).json()["id"])
+    first = wait_for_scan(
+        client, tenant_a, scan(client, tenant_a, document_id).json()["id"]
+    )
     assert first["error"] == "internal error (RuntimeError): boom"
     app.state.jobs.runner.stop()
     second = scan(client, tenant_a, document_id).json()["id"]
     ScanJob().give_up(
         lambda: Session(app.state.db_engine), {"scan_id": second}, "Lost: gone"
     )
-    body = _wait(client, tenant_a, second)
+    body = wait_for_scan(client, tenant_a, second)
     assert body["status"] == "failed" and "Lost: gone" in body["error"]
 
 
@@ -197,4 +191,4 @@ def test_other_tenants_scan_is_not_found(
     for path in (f"/v1/scans/{scan_id}", f"/v1/scans/{scan_id}/export"):
         assert_problem(client.get(path, headers=tenant_b.headers), 404)
     assert_problem(scan(client, tenant_b, document_id), 404)
-    _wait(client, tenant_a, scan_id)
+    wait_for_scan(client, tenant_a, scan_id)

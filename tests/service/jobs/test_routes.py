@@ -195,10 +195,10 @@ def test_worker_processes_give_the_results_of_the_job_thread(settings: Any) -> N
 
     outputs = []
     for processes in (1, 2):
-        application = create_app(settings)
-        application.state.job_settings = JobSettings(
-            job_poll_seconds=0.05, job_processes=processes
+        application = create_app(
+            settings.model_copy(update={"scan_processes": processes})
         )
+        application.state.job_settings = JobSettings(job_poll_seconds=0.05)
         with TestClient(application) as client:
             tenant = new_tenant(application, f"tenant-{processes}")
             batch = _submit(client, tenant, MIXED).json()
@@ -207,7 +207,7 @@ def test_worker_processes_give_the_results_of_the_job_thread(settings: Any) -> N
                 f"/v1/batches/{batch['id']}/results.ndjson", headers=tenant.headers
             )
             pool = application.state.jobs.pool
-            used = pool is not None and pool._executor is not None
+            used = pool is not None and pool.started
         assert used is (processes > 1)
         lines = [json.loads(line) for line in stream.text.splitlines()]
         outputs.append([(r["id"], r["status"], r["error"], r["result"]) for r in lines])
