@@ -52,6 +52,11 @@ _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 _HEADING_HASHES = re.compile(r"^[ \t]*#{1,6}[ \t]+")
 _TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*$")
 _FENCE = re.compile(r"[ \t]*(```|~~~)")
+_MINOR_WORDS = frozenset(
+    "a an the of and or nor but for to in on at by as per via vs v into onto"
+    " from with upon".split()
+)
+"""Words a title in title case leaves in lower case."""
 _TITLE_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?[\w(][^.!?;:。]{0,58}$")
 _YAML_KEY = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|$)")
 _EDGE_JUNK_LEFT = re.compile(r"(?:[\s*_#>`|]|&nbsp;)+")
@@ -232,10 +237,13 @@ def _is_title(line: str) -> bool:
     """
     if len(line) > _HEADING_MAX or line.rstrip()[-1:] in set(".;:!?。；：,"):
         return False
-    words = [w for w in re.findall(r"[A-Za-z]+", line) if len(w) > 3]
-    if not words:
+    words = re.findall(r"[A-Za-z]+", line)
+    if not any(len(w) > 3 for w in words):
         return bool(line.strip()) and not re.search(r"[A-Za-z]", line)
-    return all(w[0].isupper() for w in words)
+    # title case leaves only minor words in lower case; a short lower-case
+    # word of a sentence ("may", "not", "use", "any") marks the first line
+    # of a hard-wrapped sentence whose long words are capitalised Terms
+    return all(w[0].isupper() or w in _MINOR_WORDS for w in words)
 
 
 def _close(

@@ -268,3 +268,27 @@ def test_a_marked_line_carries_its_mark_past_a_line_break() -> None:
         (S, "More plain text."),
     ]
     assert segments[1].lead_in == segments[0].span
+
+
+@pytest.mark.parametrize(
+    ("first", "heading"),
+    [
+        ("Use of the Model and Its Outputs", True),
+        ("Terms for Research Use", True),
+        ("You may not use the Model or any", False),
+        ("Licensee will not use the Outputs", False),
+    ],
+)
+def test_a_title_case_line_over_text_is_a_heading_only_in_title_case(
+    first: str, heading: bool
+) -> None:
+    # minor words (of, the, and, for) may stay lower case in a title; "may",
+    # "not", "use" mean the line opens a hard-wrapped sentence
+    text = f"{first}\nDerivatives for any commercial purpose.\n"
+    kinds = [s.kind for s in segment(text)]
+    expected = (
+        [SegmentKind.HEADING, SegmentKind.SENTENCE]
+        if heading
+        else [SegmentKind.SENTENCE]
+    )
+    assert kinds == expected
