@@ -14,12 +14,11 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from eval.corpus import Corpus, GoldDocument
-from eval.evaluate import EvalReport, evaluate
+from eval.corpus import Corpus
+from eval.evaluate import EvalReport, evaluate, scan_with
 from eval.paraphrase import (
     load_paraphrases,
     paraphrase_path,
@@ -43,7 +42,6 @@ from eval.writers import writer_table
 from extractors.combine import DEFAULT_ADD_THRESHOLD, ModelEvidence
 from extractors.engine import ClauseEngine, ModelStage, build_engine
 from extractors.labels import ClauseType
-from extractors.output import clause_to_dict
 from extractors.parse import parse_path
 from extractors.pattern_data import PatternSet
 from extractors.risk import load_default_rules
@@ -81,17 +79,6 @@ class OfflineStage:
         return ModelEvidence(
             self.name, tuple(segments), TYPES, probs, self.add_threshold
         )
-
-
-def scan_with(engine: ClauseEngine) -> Any:
-    """Return an eval `scan` that tags each gold document with `engine`."""
-
-    def scan(gold: GoldDocument) -> list[dict[str, Any]]:
-        document = parse_path(gold.doc_path)
-        clauses, _ = engine.tag(document)
-        return [clause_to_dict(document, tag) for tag in clauses]
-
-    return scan
 
 
 def model_only_engine(stage: ModelStage) -> ClauseEngine:

@@ -32,11 +32,29 @@ from eval.scorer import (
     param_mismatch,
     presence,
 )
+from extractors.engine import ClauseEngine
 from extractors.errors import ConfigError, ExtractionError
 from extractors.labels import ClauseType
+from extractors.output import clause_to_dict
+from extractors.parse import parse_path
+from extractors.result_json import ClauseJSON
 
 Scan = Callable[[GoldDocument], Sequence[Mapping[str, Any]]]
-"""Maps a document to predicted spans: `type`, `start`, `end`, `quote`, `params`."""
+"""Maps a document to predicted spans: `type`, `start`, `end`, `quote`, `params`.
+
+Any extractor's output can be scored; `scan_with` makes one of an engine.
+"""
+
+
+def scan_with(engine: ClauseEngine) -> Scan:
+    """Return a `scan` that tags each gold document with `engine`, as results do."""
+
+    def scan(gold: GoldDocument) -> list[ClauseJSON]:
+        document = parse_path(gold.doc_path)
+        clauses, _ = engine.tag(document)
+        return [clause_to_dict(document, tag) for tag in clauses]
+
+    return scan
 
 
 @dataclass(frozen=True, slots=True)

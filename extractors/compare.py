@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from extractors.errors import CitationError
 from extractors.identify.fingerprint import canonical, words
-from extractors.identify.match import citation_to_dict
+from extractors.result_json import CitationJSON, ClauseJSON, FindingJSON, ResultJSON
 from extractors.types import Citation
 
 T = TypeVar("T")
@@ -109,7 +109,7 @@ class FindingSide:
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
         names = ("rule_id", "category", "severity", "title")
-        cites = [citation_to_dict(c) for c in self.citations]
+        cites = [c.to_dict() for c in self.citations]
         return {n: getattr(self, n) for n in names} | {"citations": cites}
 
 
@@ -154,8 +154,8 @@ class _Item:
 
 
 def compare_results(
-    old: Mapping[str, Any],
-    new: Mapping[str, Any],
+    old: ResultJSON,
+    new: ResultJSON,
     *,
     old_text: str,
     new_text: str,
@@ -286,7 +286,7 @@ def _index(values: Sequence[Any], i: int) -> Any:
     return values[i] if i < len(values) else None
 
 
-def _side(clause: Mapping[str, Any], text: str, label: str) -> ClauseSide:
+def _side(clause: ClauseJSON, text: str, label: str) -> ClauseSide:
     """Read one clause of a result dict, checking its quote against `text`."""
     kind = str(clause["type"])
     c = _citation(clause, text, f"{label} {kind} clause")
@@ -294,7 +294,7 @@ def _side(clause: Mapping[str, Any], text: str, label: str) -> ClauseSide:
     return ClauseSide(kind, c.start, c.end, c.line, c.page, c.quote, params)
 
 
-def _citation(data: Mapping[str, Any], text: str, what: str) -> Citation:
+def _citation(data: CitationJSON, text: str, what: str) -> Citation:
     start, end, quote = int(data["start"]), int(data["end"]), str(data["quote"])
     if text[start:end] != quote:
         raise CitationError(f"{what} at [{start}, {end}) does not quote its text")
@@ -315,7 +315,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def _finding_changes(
-    old: Mapping[str, Any], new: Mapping[str, Any], old_text: str, new_text: str
+    old: ResultJSON, new: ResultJSON, old_text: str, new_text: str
 ) -> tuple[tuple[FindingSide, ...], tuple[FindingSide, ...]]:
     """Pair findings by rule id (closest citations first); the rest came or went."""
     olds = [_finding(f, old_text, "old") for f in old.get("findings", [])]
@@ -325,14 +325,12 @@ def _finding_changes(
     return tuple(added), tuple(removed)
 
 
-def _finding(data: Mapping[str, Any], text: str, label: str) -> FindingSide:
+def _finding(data: FindingJSON, text: str, label: str) -> FindingSide:
     rule = str(data["rule_id"])
     what = f"{label} finding {rule} citation"
     cites = tuple(_citation(c, text, what) for c in data.get("citations", []))
-    category, severity, title = (
-        str(data[n]) for n in ("category", "severity", "title")
-    )
-    return FindingSide(rule, category, severity, title, cites)
+    category, severity = str(data["category"]), str(data["severity"])
+    return FindingSide(rule, category, severity, str(data["title"]), cites)
 
 
 def _finding_item(finding: FindingSide) -> _Item:
@@ -340,6 +338,6 @@ def _finding_item(finding: FindingSide) -> _Item:
     return _Item(finding.rule_id, _words(quotes), None)
 
 
-def _name(data: Mapping[str, Any], default: str) -> str:
-    document = data.get("document") or {}
-    return str(document.get("name") or default)
+def _name(data: ResultJSON, default: str) -> str:
+    document = data.get("document")
+    return str((document or {}).get("name") or default)

@@ -9,14 +9,14 @@ the parser with an `InputError`, a bad data file at construction with a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from extractors.combine import ModelEvidence, combine
-from extractors.identify import identify_document
+from extractors.identify import LicenseReport, identify_document
 from extractors.param_fallback import ParamFiller, fill_params
 from extractors.params import extract_params
 from extractors.pattern_data import PatternSet, load_patterns
@@ -64,7 +64,7 @@ class AnalysisResult:
     findings: tuple[RiskFinding, ...]
     provenance: Provenance
     discarded: tuple[Discarded, ...] = ()
-    license: Mapping[str, Any] | None = None
+    license: LicenseReport | None = None
 
 
 class ClauseEngine:
@@ -76,7 +76,7 @@ class ClauseEngine:
         patterns: PatternSet,
         rules: Sequence[RiskRule],
         rules_digest: str,
-        identify: Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]]
+        identify: Callable[[Document, Sequence[ClauseTag]], LicenseReport]
         | None = None,
         model_stage: ModelStage | None = None,
         param_filler: ParamFiller | None = None,
@@ -171,5 +171,5 @@ def default_tagger() -> Callable[[Document], Sequence[ClauseTag]]:
     return lambda document: engine.tag(document)[0]
 
 
-def _identifier() -> Callable[[Document, Sequence[ClauseTag]], Mapping[str, Any]]:
+def _identifier() -> Callable[[Document, Sequence[ClauseTag]], LicenseReport]:
     return identify_document

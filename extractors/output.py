@@ -13,23 +13,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from extractors.engine import AnalysisResult
+from extractors.result_json import (
+    ClauseJSON,
+    DiscardedJSON,
+    DocumentJSON,
+    FindingJSON,
+    LicenseJSON,
+    ModelCardNoteJSON,
+    ResultJSON,
+)
 from extractors.types import Citation, ClauseTag, Discarded, Document, RiskFinding
 
 SCHEMA_VERSION = "1"
 """The result's `schema_version` (`service.result_contract.ScanResult`)."""
 
 
-def result_to_dict(
-    result: AnalysisResult, *, name: str | None = None
-) -> dict[str, Any]:
+def result_to_dict(result: AnalysisResult, *, name: str | None = None) -> ResultJSON:
     """Return the JSON-ready dict of one document's analysis."""
     document = result.document
-    out: dict[str, Any] = {
+    out: ResultJSON = {
         "schema_version": SCHEMA_VERSION,
         "document": _document(document, name),
         "clauses": [clause_to_dict(document, tag) for tag in result.clauses],
         "findings": [_finding(f) for f in result.findings],
-        "license": dict(result.license) if result.license is not None else None,
+        "license": None if result.license is None else result.license.to_dict(),
         "engine": {
             "version": result.provenance.engine_version,
             "patterns_sha256": result.provenance.patterns_sha256,
@@ -42,7 +49,7 @@ def result_to_dict(
     return out
 
 
-def clause_to_dict(document: Document, tag: ClauseTag) -> dict[str, Any]:
+def clause_to_dict(document: Document, tag: ClauseTag) -> ClauseJSON:
     """Return one clause with its verified citation and its provenance."""
     citation = Citation.from_span(document, tag.span)
     return {
@@ -60,7 +67,7 @@ def clause_to_dict(document: Document, tag: ClauseTag) -> dict[str, Any]:
     }
 
 
-def _document(document: Document, name: str | None) -> dict[str, Any]:
+def _document(document: Document, name: str | None) -> DocumentJSON:
     return {
         "name": name or document.source,
         "sha256": document.id,
@@ -72,17 +79,7 @@ def _document(document: Document, name: str | None) -> dict[str, Any]:
     }
 
 
-def _citation(citation: Citation) -> dict[str, Any]:
-    return {
-        "start": citation.start,
-        "end": citation.end,
-        "quote": citation.quote,
-        "line": citation.line,
-        "page": citation.page,
-    }
-
-
-def _finding(finding: RiskFinding) -> dict[str, Any]:
+def _finding(finding: RiskFinding) -> FindingJSON:
     return {
         "rule_id": finding.rule_id,
         "category": finding.category.value,
@@ -91,18 +88,18 @@ def _finding(finding: RiskFinding) -> dict[str, Any]:
         "rationale": finding.rationale,
         "verdict": finding.verdict,
         "clause_types": [t.value for t in finding.clause_types],
-        "citations": [_citation(c) for c in finding.citations],
+        "citations": [c.to_dict() for c in finding.citations],
     }
 
 
-def _discarded(document: Document, item: Discarded) -> dict[str, Any]:
+def _discarded(document: Document, item: Discarded) -> DiscardedJSON:
     citation = Citation.from_span(document, item.tag.span)
     return {
         "type": item.tag.clause_type.value,
         "reason": item.reason.value,
         "detail": item.detail,
         "pattern_id": item.tag.explanation.pattern_id,
-        **_citation(citation),
+        **citation.to_dict(),
     }
 
 
@@ -119,7 +116,7 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def result_to_markdown(data: Mapping[str, Any]) -> str:
+def result_to_markdown(data: ResultJSON) -> str:
     """Return a Markdown report of a result dict (as made by `result_to_dict`)."""
     doc = data["document"]
     lines = [
@@ -129,7 +126,7 @@ def result_to_markdown(data: Mapping[str, Any]) -> str:
         "",
     ]
     license_info = data.get("license")
-    notes = (license_info or {}).get("model_card_notes") or []
+    notes = license_info.get("model_card_notes", []) if license_info else []
     if license_info:
         lines += ["## License", "", _license_line(license_info), ""]
         lines += [f"- {_note_line(note)}" for note in notes]
@@ -171,7 +168,7 @@ def result_to_markdown(data: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _license_line(info: Mapping[str, Any]) -> str:
+def _license_line(info: LicenseJSON) -> str:
     """Say what the text is; a card's declaration is a note of its own below."""
     status = info.get("status", "unknown")
     title = info.get("title") or "no known license"
@@ -181,7 +178,7 @@ def _license_line(info: Mapping[str, Any]) -> str:
     return f"{status}: {title} ({similarity})"
 
 
-def _note_line(note: Mapping[str, Any]) -> str:
+def _note_line(note: ModelCardNoteJSON) -> str:
     """One model-card note: its message and where the card says it."""
     evidence = note.get("evidence")
     if isinstance(evidence, Mapping):

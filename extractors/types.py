@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from extractors.errors import CitationError
 from extractors.labels import ClauseType, RiskCategory, Severity
+from extractors.result_json import CitationJSON
 
 MediaType = Literal["text/plain", "text/markdown", "application/pdf"]
 
@@ -87,6 +88,16 @@ class Citation:
             line=document.line_of(span.start),
             page=document.page_of(span.start),
         )
+
+    def to_dict(self) -> CitationJSON:
+        """Return the JSON form every result uses for evidence."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "line": self.line,
+            "page": self.page,
+        }
 
     def verify(self, document: Document) -> None:
         """Raise CitationError unless the quote is really at the offsets."""

@@ -30,9 +30,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.ablation import OfflineStage, model_only_engine, scan_with  # noqa: E402
+from eval.ablation import OfflineStage, model_only_engine  # noqa: E402
 from eval.corpus import Corpus, load_corpus  # noqa: E402
-from eval.evaluate import EvalReport, evaluate  # noqa: E402
+from eval.evaluate import (  # noqa: E402
+    EvalReport,
+    evaluate,
+    scan_with,  # noqa: E402
+)
 from eval.splits import Split, load_locked, select  # noqa: E402
 from eval.train import (  # noqa: E402
     PARAPHRASE_FAMILY,

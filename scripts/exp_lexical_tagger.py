@@ -29,9 +29,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from eval.ablation import OfflineStage, _with_patterns, scan_with
+from eval.ablation import OfflineStage, _with_patterns
 from eval.corpus import Corpus, load_corpus
-from eval.evaluate import EvalReport, evaluate
+from eval.evaluate import EvalReport, evaluate, scan_with
 from eval.splits import Split, load_locked, select
 from eval.train import (
     PARAPHRASE_FAMILY,

@@ -20,12 +20,13 @@ import logging
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from extractors.engine import AnalysisResult, ClauseEngine, Provenance
 from extractors.errors import InputError
 from extractors.output import result_to_dict
 from extractors.parse import parse_bytes
+from extractors.result_json import ResultJSON
 from extractors.risk import OrgProfile, RiskRule
 from extractors.types import Document
 from models.choices import ModelChoice
@@ -69,7 +70,7 @@ class CardAnalyzer(Protocol):
 class CardResult(NamedTuple):
     """One card's analysis, or why there is none (the item's recorded error)."""
 
-    data: dict[str, Any] | None
+    data: ResultJSON | None
     error: str | None
 
 

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from extractors.compare import VersionDiff, compare_results
+from extractors.result_json import as_result
 from service.analysis_pool import Analyzer
 from service.metrics import Metrics
 from service.problems import ProblemError
@@ -184,7 +185,10 @@ def diff_documents(
     new_scan = ensure_scan(session, engine, new, metrics=metrics)
     assert old_scan.result is not None and new_scan.result is not None
     diff = compare_results(
-        old_scan.result, new_scan.result, old_text=old.text, new_text=new.text
+        as_result(old_scan.result),
+        as_result(new_scan.result),
+        old_text=old.text,
+        new_text=new.text,
     )
     named = dataclasses.replace(diff, old_name=_title(old), new_name=_title(new))
     return DocumentDiff(named, old, new, old_scan.id, new_scan.id)

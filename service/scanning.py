@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from extractors.output import result_to_dict
 from extractors.parse import line_starts, page_starts
+from extractors.result_json import FindingJSON, as_record
 from extractors.risk import OrgProfile, profile_from_mapping
 from extractors.types import Document, MediaType
 from service.analysis_pool import Analyzer
@@ -120,7 +121,7 @@ def run_scan(
     scan.patterns_sha256 = provenance.patterns_sha256
     scan.rules_sha256 = provenance.rules_sha256
     scan.model = provenance.model
-    scan.result = data
+    scan.result = as_record(data)
     scan.status = ScanStatus.SUCCEEDED
     scan.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     session.add(scan)
@@ -173,13 +174,12 @@ def scan_document(
 
 def evaluate_document(
     engine: Analyzer, document: DocumentRecord, profile: ProfileRecord
-) -> list[dict[str, Any]]:
+) -> list[FindingJSON]:
     """Return the findings with verdicts for a profile; nothing is stored."""
     result = engine.analyze(
         document_from_record(document), profile=org_profile(profile)
     )
-    findings: list[dict[str, Any]] = result_to_dict(result)["findings"]
-    return findings
+    return result_to_dict(result)["findings"]
 
 
 def _rows(

@@ -7,7 +7,7 @@ extra check of their declared license and base model.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from extractors.identify.index import (
     ClauseRecord,
@@ -23,6 +23,7 @@ from extractors.identify.match import (
     identify,
 )
 from extractors.identify.modelcard import KnownLicense, ModelCardNote, check_model_card
+from extractors.result_json import LicenseJSON
 from extractors.types import ClauseTag, Document
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "IndexEntry",
     "KnownLicense",
     "LicenseIndex",
+    "LicenseReport",
     "ModelCardNote",
     "check_model_card",
     "identify",
@@ -42,17 +44,32 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class LicenseReport:
+    """What the engine says of a document's license: the match, and card notes."""
+
+    identification: Identification
+    model_card_notes: tuple[ModelCardNote, ...] | None = None
+    """Only for a document with front matter (a model card)."""
+
+    def to_dict(self) -> LicenseJSON:
+        """Return the JSON form (`license` of a result)."""
+        result = self.identification.to_dict()
+        if self.model_card_notes is not None:
+            result["model_card_notes"] = [n.to_dict() for n in self.model_card_notes]
+        return result
+
+
 def identify_document(
     document: Document, clauses: Sequence[ClauseTag]
-) -> dict[str, Any]:
-    """Identify `document` against the shipped index, as JSON for the engine.
+) -> LicenseReport:
+    """Identify `document` against the shipped index.
 
     Model cards (a document with front matter) also get their declared
     license and base model checked.
     """
     identification = identify(document, clauses, load_default_index())
-    result = identification.to_dict()
+    notes = None
     if document.metadata:
         notes = check_model_card(document, identification)
-        result["model_card_notes"] = [note.to_dict() for note in notes]
-    return result
+    return LicenseReport(identification, notes)

@@ -42,6 +42,7 @@ from extractors.identify.fingerprint import (
 )
 from extractors.identify.index import ClauseRecord, IndexEntry, LicenseIndex
 from extractors.labels import ClauseType
+from extractors.result_json import CandidateJSON, DifferenceJSON, LicenseJSON
 from extractors.types import CharSpan, Citation, ClauseTag, Document
 
 Status = Literal["exact", "modified", "embedded", "unknown"]
@@ -76,12 +77,17 @@ class Candidate:
     """3 exact, 2 modified, 1 embedded, 0 no match: candidates rank by it."""
     region: CharSpan | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CandidateJSON:
         """Return the JSON form."""
-        names = ("family", "version", "title", "file")
-        scores = ("score", "reference_containment", "document_containment")
-        return {n: getattr(self.entry, n) for n in names} | {
-            n: round(getattr(self, n), 4) for n in scores
+        entry = self.entry
+        return {
+            "family": entry.family,
+            "version": entry.version,
+            "title": entry.title,
+            "file": entry.file,
+            "score": round(self.score, 4),
+            "reference_containment": round(self.reference_containment, 4),
+            "document_containment": round(self.document_containment, 4),
         }
 
 
@@ -96,7 +102,7 @@ class ClauseDifference:
     detail: str
     citation: Citation | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DifferenceJSON:
         """Return the JSON form (reference free text is only a digest)."""
         cite = self.citation
         return {
@@ -105,7 +111,7 @@ class ClauseDifference:
             "reference_params": _plain(self.reference_params),
             "params": _plain(self.params),
             "detail": self.detail,
-            "citation": None if cite is None else citation_to_dict(cite),
+            "citation": None if cite is None else cite.to_dict(),
         }
 
 
@@ -125,11 +131,16 @@ class Identification:
     region: CharSpan | None = None
     """Where the reference was found in the document (modified or embedded)."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> LicenseJSON:
         """Return the JSON form."""
-        names = ("status", "family", "version", "title", "file", "spdx")
         region = self.region
-        return {n: getattr(self, n) for n in names} | {
+        return {
+            "status": self.status,
+            "family": self.family,
+            "version": self.version,
+            "title": self.title,
+            "file": self.file,
+            "spdx": self.spdx,
             "similarity": round(self.similarity, 4),
             "candidates": [c.to_dict() for c in self.candidates],
             "differences": [d.to_dict() for d in self.differences],
@@ -336,11 +347,6 @@ def _added(document: Document, clause: _DocClause) -> ClauseDifference:
 def _removed(ref: ClauseRecord) -> ClauseDifference:
     detail = f"the reference's {ref.clause_type.value} clause is not here"
     return ClauseDifference("removed", ref.clause_type, ref.params, None, detail)
-
-
-def citation_to_dict(cite: Citation) -> dict[str, Any]:
-    """Return the JSON form of a citation."""
-    return {n: getattr(cite, n) for n in ("start", "end", "quote", "line", "page")}
 
 
 def _plain(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

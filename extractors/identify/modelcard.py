@@ -14,7 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from extractors.identify.match import Identification, citation_to_dict
+from extractors.identify.match import Identification
+from extractors.result_json import ModelCardNoteJSON
 from extractors.types import CharSpan, Citation, Document
 
 
@@ -49,10 +50,10 @@ class ModelCardNote:
     message: str
     evidence: str | Citation
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ModelCardNoteJSON:
         """Return the JSON form."""
         ev = self.evidence
-        cited = ev if isinstance(ev, str) else citation_to_dict(ev)
+        cited = ev if isinstance(ev, str) else ev.to_dict()
         return {"kind": self.kind, "message": self.message, "evidence": cited}
 
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from eval.archive import load_corpus_at
-from eval.corpus import GoldDocument
-from eval.evaluate import EvalReport, evaluate
+from eval.evaluate import EvalReport, evaluate, scan_with
 from eval.floors import check_floors, load_floors
 from eval.report import compare, render_comparison, render_table, write_reports
 from eval.splits import Split, load_locked, sample_note, select
 from extractors.engine import build_engine
-from extractors.output import clause_to_dict
-from extractors.parse import parse_path
 from service.cli.common import EXIT_INPUT, EXIT_OK, engine_with_models, error, read_json
 
 
@@ -28,12 +24,7 @@ def run(args: argparse.Namespace) -> int:
         else build_engine()
     )
 
-    def scan(gold: GoldDocument) -> list[dict[str, Any]]:
-        document = parse_path(gold.doc_path)
-        clauses, _ = engine.tag(document)
-        return [clause_to_dict(document, tag) for tag in clauses]
-
-    report = evaluate(corpus, scan)
+    report = evaluate(corpus, scan_with(engine))
     sys.stdout.write(render_table(report) + "\n" + sample_note(split, locked) + "\n")
     if args.out:
         for written in write_reports(report, args.out):

@@ -19,6 +19,7 @@ from extractors.engine import default_engine
 from extractors.errors import InputError
 from extractors.output import result_to_dict
 from extractors.parse import parse_bytes, parse_path
+from extractors.result_json import ResultJSON
 from extractors.risk import load_profile
 from service.cli.common import (
     EXIT_FINDINGS,
@@ -41,7 +42,7 @@ DOCUMENT_STEMS = ("license", "licence", "copying", "notice", "readme", "use_poli
 class ScanOutput:
     """One scanned input: its result, the path as given, and the exact text."""
 
-    result: dict[str, Any]
+    result: ResultJSON
     path: Path
     text: str
 
@@ -90,7 +91,7 @@ class _Scanned:
     """One input's outcome: its result and text, or why it was not read."""
 
     path: Path
-    result: dict[str, Any] | None
+    result: ResultJSON | None
     text: str
     error: str | None
 

@@ -33,6 +33,7 @@ from types import MappingProxyType
 from typing import Any, Final, Protocol
 
 from extractors.errors import InputError
+from extractors.result_json import ResultJSON
 from service.exports.cyclonedx import to_cyclonedx
 from service.exports.jsonfmt import to_json
 from service.exports.markdown import to_markdown
@@ -54,7 +55,7 @@ class Exporter(Protocol):
     """Render one result dict; return the body and its media type."""
 
     def __call__(
-        self, result: Mapping[str, Any], *, name: str, text: str | None
+        self, result: ResultJSON, *, name: str, text: str | None
     ) -> tuple[str, str]:  # pragma: no cover - a protocol
         """Return `(body, media_type)`."""
         ...
@@ -73,33 +74,27 @@ class UnknownFormatError(InputError):
         self.format = fmt
 
 
-def _json(result: Mapping[str, Any], *, name: str, text: str | None) -> tuple[str, str]:
+def _json(result: ResultJSON, *, name: str, text: str | None) -> tuple[str, str]:
     del name, text  # the JSON contract is the result itself
     return to_json(result), MEDIA_TYPES["json"]
 
 
-def _markdown(
-    result: Mapping[str, Any], *, name: str, text: str | None
-) -> tuple[str, str]:
+def _markdown(result: ResultJSON, *, name: str, text: str | None) -> tuple[str, str]:
     del name, text  # the report names the document from the result
     return to_markdown(result), MEDIA_TYPES["markdown"]
 
 
-def _sarif(
-    result: Mapping[str, Any], *, name: str, text: str | None
-) -> tuple[str, str]:
+def _sarif(result: ResultJSON, *, name: str, text: str | None) -> tuple[str, str]:
     log = to_sarif(result, artifact_uri=name, text=text)
     return _dumps(log), MEDIA_TYPES["sarif"]
 
 
-def _cyclonedx(
-    result: Mapping[str, Any], *, name: str, text: str | None
-) -> tuple[str, str]:
+def _cyclonedx(result: ResultJSON, *, name: str, text: str | None) -> tuple[str, str]:
     del text  # a BOM cites no offsets
     return _dumps(to_cyclonedx(result, component_name=name)), MEDIA_TYPES["cyclonedx"]
 
 
-def _text(result: Mapping[str, Any], *, name: str, text: str | None) -> tuple[str, str]:
+def _text(result: ResultJSON, *, name: str, text: str | None) -> tuple[str, str]:
     del text  # the report quotes from the result's citations
     return to_text(result, name=name), MEDIA_TYPES["text"]
 
@@ -129,7 +124,7 @@ def get_exporter(fmt: str) -> Exporter:
 
 
 def export(
-    fmt: str, result: Mapping[str, Any], *, name: str, text: str | None = None
+    fmt: str, result: ResultJSON, *, name: str, text: str | None = None
 ) -> tuple[str, str]:
     """Render `result` as `fmt`; return `(body, media_type)`."""
     return get_exporter(fmt)(result, name=name, text=text)

@@ -43,6 +43,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from extractors.result_json import FindingJSON, ResultJSON
 from service.exports.licenses import IDENTIFIED, SPDX_BY_LOWER, license_ref, spdx_id
 
 SPEC_VERSION: Final = "1.6"
@@ -54,7 +55,7 @@ _URL: Final = re.compile(r"https?://\S+$")
 
 
 def to_cyclonedx(
-    result: Mapping[str, Any],
+    result: ResultJSON,
     *,
     component_name: str,
     component_version: str | None = None,
@@ -89,7 +90,7 @@ def to_cyclonedx(
     }
 
 
-def serial_number(result: Mapping[str, Any]) -> str:
+def serial_number(result: ResultJSON) -> str:
     """Return `urn:uuid:<uuid5>` of the document hash (of the result without one)."""
     seed = (
         result["document"].get("sha256")
@@ -100,7 +101,7 @@ def serial_number(result: Mapping[str, Any]) -> str:
     return f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, str(seed))}"
 
 
-def licenses(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+def licenses(result: ResultJSON) -> list[dict[str, Any]]:
     """Return the component's CycloneDX `licenses` (a license choice).
 
     What a model card's front matter declares is exported as declared
@@ -118,7 +119,7 @@ def licenses(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     ref = license_ref(info, result["document"].get("sha256"))
     if not declared:
         return [{"expression": ref, "acknowledgement": "concluded"}]
-    if (info or {}).get("status") in IDENTIFIED | {"modified"}:
+    if info is not None and info.get("status") in IDENTIFIED | {"modified"}:
         return [*declared, {"license": {"name": ref, "acknowledgement": "concluded"}}]
     return declared
 
@@ -155,9 +156,7 @@ def _strings(value: Any) -> list[str]:
     return [item for item in items if isinstance(item, str)]
 
 
-def _component(
-    result: Mapping[str, Any], name: str, version: str | None
-) -> dict[str, Any]:
+def _component(result: ResultJSON, name: str, version: str | None) -> dict[str, Any]:
     component: dict[str, Any] = {
         "type": "machine-learning-model",
         "bom-ref": f"model:{name}@{version}" if version else f"model:{name}",
@@ -172,20 +171,31 @@ def _component(
     return component
 
 
-def properties(result: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def properties(result: ResultJSON) -> Iterator[tuple[str, str]]:
     """Yield (name without namespace, value) pairs describing the analysis."""
     for key in ("version", "patterns_sha256", "rules_sha256"):
         yield f"engine.{key}", str(result["engine"][key])
     document = result["document"]
-    for key in ("name", "sha256", "media_type"):
-        if document.get(key):
-            yield f"document.{key}", str(document[key])
-    info = result.get("license") or {}
-    for key in ("status", "family", "version", "title", "spdx"):
-        if info.get(key):
-            yield f"license.{key}", str(info[key])
-    for note in info.get("model_card_notes") or ():
-        yield f"model_card:{note['kind']}", str(note["message"])
+    for key, value in (
+        ("name", document.get("name")),
+        ("sha256", document.get("sha256")),
+        ("media_type", document.get("media_type")),
+    ):
+        if value:
+            yield f"document.{key}", str(value)
+    info = result["license"]
+    if info is not None:
+        for key, named in (
+            ("status", info.get("status")),
+            ("family", info.get("family")),
+            ("version", info.get("version")),
+            ("title", info.get("title")),
+            ("spdx", info.get("spdx")),
+        ):
+            if named:
+                yield f"license.{key}", str(named)
+        for note in info.get("model_card_notes", []):
+            yield f"model_card:{note['kind']}", str(note["message"])
     for finding in result["findings"]:
         yield from _finding(finding)
     for clause in result["clauses"]:
@@ -193,7 +203,7 @@ def properties(result: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield f"clause:{clause['type']}", f"line {clause['line']}: {quote}"
 
 
-def _finding(finding: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _finding(finding: FindingJSON) -> Iterator[tuple[str, str]]:
     key = f"finding:{finding['rule_id']}"
     lines = [str(c["line"]) for c in finding["citations"]]
     label = "line" if len(lines) == 1 else "lines"

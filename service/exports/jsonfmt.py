@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+
+from extractors.result_json import ResultJSON
 
 
-def to_json(result: Mapping[str, Any]) -> str:
+def to_json(result: ResultJSON) -> str:
     """Return `result` as indented JSON, keys in their original order.
 
     Non-ASCII text stays as is (quotes must match the document), as the CLI

@@ -12,8 +12,9 @@ as a term of a license expression (`LicenseRef-` followed by letters, digits,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
+
+from extractors.result_json import LicenseJSON
 
 SPDX_IDS: Final = frozenset(
     {
@@ -60,7 +61,7 @@ IDENTIFIED: Final = frozenset({"exact", "embedded"})
 """Statuses where the document *is* the known license (modified copies are not)."""
 
 
-def spdx_id(license_info: Mapping[str, Any] | None) -> str | None:
+def spdx_id(license_info: LicenseJSON | None) -> str | None:
     """Return the SPDX id when the document is that license verbatim, else None."""
     if not license_info or license_info.get("status") not in IDENTIFIED:
         return None
@@ -68,19 +69,20 @@ def spdx_id(license_info: Mapping[str, Any] | None) -> str | None:
     return value if isinstance(value, str) and value in SPDX_IDS else None
 
 
-def license_ref(license_info: Mapping[str, Any] | None, sha256: str | None) -> str:
+def license_ref(license_info: LicenseJSON | None, sha256: str | None) -> str:
     """Return the `LicenseRef-clausewise-...` naming the license in this document.
 
     A known license gives `...-<family>-<version>`; a modified copy adds
     `-modified-<first 12 hex of the document hash>` (it is a different
     license); an unidentified text is `...-unidentified-<hash prefix>`.
     """
-    info = license_info or {}
     digest = f"-{sha256[:12]}" if sha256 else ""
-    family = info.get("family")
-    if info.get("status") in IDENTIFIED | {"modified"} and family:
-        base = REF_PREFIX + idstring(family, info.get("version"))
-        if info.get("status") == "modified":
+    status = license_info.get("status") if license_info else None
+    family = license_info.get("family") if license_info else None
+    if status in IDENTIFIED | {"modified"} and family:
+        version = license_info.get("version") if license_info else None
+        base = REF_PREFIX + idstring(family, version)
+        if status == "modified":
             return f"{base}-modified{digest}"
         return base
     return f"{REF_PREFIX}unidentified{digest}"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from extractors.output import result_to_markdown
+from extractors.result_json import ResultJSON
 
 
-def to_markdown(result: Mapping[str, Any]) -> str:
+def to_markdown(result: ResultJSON) -> str:
     """Return the Markdown report; one renderer, so CLI and API never drift apart."""
     return result_to_markdown(result)

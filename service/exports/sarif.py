@@ -34,6 +34,7 @@ from typing import Any, Final
 from extractors.errors import CitationError
 from extractors.labels import Severity
 from extractors.parse import line_starts
+from extractors.result_json import FindingJSON, ResultJSON
 from extractors.risk import load_rules, rules_sha256
 from extractors.risk.rules import DEFAULT_RULES_PATH
 
@@ -53,7 +54,7 @@ LEVELS: Final[Mapping[str, str]] = {
 
 
 def to_sarif(
-    result: Mapping[str, Any], *, artifact_uri: str, text: str | None = None
+    result: ResultJSON, *, artifact_uri: str, text: str | None = None
 ) -> dict[str, Any]:
     """Return the SARIF 2.1.0 log of one document's result dict.
 
@@ -62,7 +63,7 @@ def to_sarif(
     :param text: the exact text the offsets index; enables columns and end lines.
     :raises CitationError: when `text` is given and a quote is not at its offsets.
     """
-    findings: Sequence[Mapping[str, Any]] = result["findings"]
+    findings = result["findings"]
     rule_ids = list(dict.fromkeys(f["rule_id"] for f in findings))
     starts = line_starts(text) if text is not None else None
     results = [
@@ -95,7 +96,7 @@ def rule_name(rule_id: str) -> str:
     return "".join(part.capitalize() for part in rule_id.split("-") if part)
 
 
-def _driver(result: Mapping[str, Any], rule_ids: Sequence[str]) -> dict[str, Any]:
+def _driver(result: ResultJSON, rule_ids: Sequence[str]) -> dict[str, Any]:
     version = str(result["engine"]["version"])
     first = [_first_finding(result["findings"], rid) for rid in rule_ids]
     return {
@@ -106,14 +107,12 @@ def _driver(result: Mapping[str, Any], rule_ids: Sequence[str]) -> dict[str, Any
     }
 
 
-def _first_finding(
-    findings: Sequence[Mapping[str, Any]], rid: str
-) -> Mapping[str, Any]:
+def _first_finding(findings: Sequence[FindingJSON], rid: str) -> FindingJSON:
     """Return the finding that describes rule `rid` in `driver.rules`."""
     return next(f for f in findings if f["rule_id"] == rid)
 
 
-def default_severity(result: Mapping[str, Any], finding: Mapping[str, Any]) -> str:
+def default_severity(result: ResultJSON, finding: FindingJSON) -> str:
     """Return the rule's own severity, before any profile judged the finding.
 
     Without a verdict the finding's severity is the rule's. With one, the
@@ -136,7 +135,7 @@ def _shipped_rules() -> tuple[str, Mapping[str, str]]:
     return rules_sha256([DEFAULT_RULES_PATH]), severities
 
 
-def _rule(finding: Mapping[str, Any], severity: str) -> dict[str, Any]:
+def _rule(finding: FindingJSON, severity: str) -> dict[str, Any]:
     return {
         "id": finding["rule_id"],
         "name": rule_name(finding["rule_id"]),
@@ -152,7 +151,7 @@ def _rule(finding: Mapping[str, Any], severity: str) -> dict[str, Any]:
 
 
 def _result(
-    finding: Mapping[str, Any],
+    finding: FindingJSON,
     rule_index: int,
     uri: str,
     text: str | None,
@@ -178,7 +177,7 @@ def _result(
     return out
 
 
-def _result_properties(finding: Mapping[str, Any]) -> dict[str, Any]:
+def _result_properties(finding: FindingJSON) -> dict[str, Any]:
     props: dict[str, Any] = {
         "category": finding["category"],
         "severity": finding["severity"],
@@ -234,7 +233,7 @@ def _line_column(starts: Sequence[int], offset: int) -> tuple[int, int]:
     return line, offset - starts[line - 1] + 1
 
 
-def _artifact(result: Mapping[str, Any], uri: str) -> dict[str, Any]:
+def _artifact(result: ResultJSON, uri: str) -> dict[str, Any]:
     """Describe the scanned file; its hash is of the bytes, as SARIF wants."""
     document: Mapping[str, Any] = result["document"]
     out: dict[str, Any] = {
@@ -246,13 +245,23 @@ def _artifact(result: Mapping[str, Any], uri: str) -> dict[str, Any]:
     return out
 
 
-def _run_properties(result: Mapping[str, Any]) -> dict[str, Any]:
-    license_info = result.get("license") or {}
+def _run_properties(result: ResultJSON) -> dict[str, Any]:
+    info = result["license"]
+    named = (
+        {}
+        if info is None
+        else {
+            "status": info.get("status"),
+            "family": info.get("family"),
+            "version": info.get("version"),
+            "title": info.get("title"),
+            "spdx": info.get("spdx"),
+        }
+    )
     return {
         "engine": dict(result["engine"]),
         "license": {
-            k: license_info.get(k)
-            for k in ("status", "family", "version", "title", "spdx")
+            k: named.get(k) for k in ("status", "family", "version", "title", "spdx")
         },
         "clauses": [
             {

@@ -13,17 +13,19 @@ import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from extractors.result_json import ClauseJSON, FindingJSON, LicenseJSON, ResultJSON
+
 WIDTH: Final = 100
 QUOTE_LIMIT: Final = 240
 _INDENT: Final = " " * 11
 
 
-def to_text(result: Mapping[str, Any], *, name: str, width: int = WIDTH) -> str:
+def to_text(result: ResultJSON, *, name: str, width: int = WIDTH) -> str:
     """Return the report; `name` is the path citations are prefixed with."""
     return "\n".join(_lines(result, name, width)) + "\n"
 
 
-def _lines(result: Mapping[str, Any], name: str, width: int) -> Iterator[str]:
+def _lines(result: ResultJSON, name: str, width: int) -> Iterator[str]:
     document = result["document"]
     yield name
     yield (
@@ -43,7 +45,7 @@ def _lines(result: Mapping[str, Any], name: str, width: int) -> Iterator[str]:
         yield from _clause(clause, name, width)
 
 
-def _license(info: Mapping[str, Any] | None, width: int) -> Iterator[str]:
+def _license(info: LicenseJSON | None, width: int) -> Iterator[str]:
     if not info:
         return
     status = info.get("status", "unknown")
@@ -55,7 +57,7 @@ def _license(info: Mapping[str, Any] | None, width: int) -> Iterator[str]:
         yield from _wrap(f"card: {note['message']}{where}", width, "  ", "    ")
 
 
-def _finding(finding: Mapping[str, Any], name: str, width: int) -> Iterator[str]:
+def _finding(finding: FindingJSON, name: str, width: int) -> Iterator[str]:
     severity = str(finding["severity"]).upper()
     yield ""
     yield f"  {severity:<8} {finding['title']}"
@@ -69,7 +71,7 @@ def _finding(finding: Mapping[str, Any], name: str, width: int) -> Iterator[str]
         )
 
 
-def _clause(clause: Mapping[str, Any], name: str, width: int) -> Iterator[str]:
+def _clause(clause: ClauseJSON, name: str, width: int) -> Iterator[str]:
     yield ""
     yield f"  {clause['type']}  {name}:{clause['line']}"
     yield from _wrap(_quote(clause["quote"]), width, "    ", "    ")

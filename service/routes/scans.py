@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel import Session
 
+from extractors.result_json import as_result
 from service import crud
 from service.deps import (
     EngineDep,
@@ -178,7 +179,9 @@ def export_scan(
         session, tenant_id=caller.tenant_id, document_id=str(scan.document_id)
     )
     body, media_type = renderer(
-        scan.result, name=document.name or f"document-{document.id}", text=document.text
+        as_result(scan.result),
+        name=document.name or f"document-{document.id}",
+        text=document.text,
     )
     return Response(content=body, media_type=media_type)
 

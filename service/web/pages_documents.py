@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from extractors.result_json import as_result
 from service import crud
 from service.crud import Page
 from service.deps import EngineDep, MetricsDep, OffsetQuery, SessionDep, SettingsDep
@@ -172,7 +173,8 @@ def export_document(
             slug="not-scanned",
         )
     name = record.name or f"document-{record.id}"
-    body, media_type = export(format, found.result, name=name, text=record.text)
+    result = as_result(found.result)
+    body, media_type = export(format, result, name=name, text=record.text)
     stem = name.rsplit(".", 1)[0] or "document"
     filename = f"{stem}.{_SUFFIXES.get(format, 'txt')}"
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)

@@ -17,6 +17,7 @@ from typing import Any
 from extractors.engine import AnalysisResult
 from extractors.labels import ClauseType
 from extractors.output import result_to_dict
+from extractors.result_json import FindingJSON, as_result
 from extractors.risk import apply_rules
 from extractors.types import CharSpan, ClauseTag, Explanation
 from service.analysis_pool import Analyzer
@@ -29,16 +30,15 @@ def judged_findings(
     record: DocumentRecord,
     scan: ScanRecord,
     profile: ProfileRecord,
-) -> list[dict[str, Any]]:
+) -> list[FindingJSON]:
     """Return the findings of the scan's clauses with verdicts for `profile`."""
     if scan.result is None or scan.rules_sha256 != engine.provenance.rules_sha256:
         return evaluate_document(engine, record, profile)
     document = document_from_record(record)
-    tags = tuple(stored_tag(clause) for clause in scan.result["clauses"])
+    tags = tuple(stored_tag(clause) for clause in as_result(scan.result)["clauses"])
     findings = apply_rules(document, tags, engine.rules, org_profile(profile))
     judged = AnalysisResult(document, (), findings, engine.provenance)
-    found: list[dict[str, Any]] = result_to_dict(judged)["findings"]
-    return found
+    return result_to_dict(judged)["findings"]
 
 
 def stored_tag(clause: Mapping[str, Any]) -> ClauseTag:

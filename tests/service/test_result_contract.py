@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from extractors import result_json
+from service import result_contract
 from service.app import create_app
 from service.cli import EXIT_OK, main
 from service.result_contract import ScanResult, scan_result_schema
@@ -90,3 +93,45 @@ def test_the_schema_is_served_without_a_key(tmp_path: Path) -> None:
         response = client.get("/schemas/scan-result")
     assert response.status_code == 200
     assert response.json() == scan_result_schema()
+
+
+PAIRS = [
+    (result_json.ResultJSON, result_contract.ScanResult),
+    (result_json.DocumentJSON, result_contract.ResultDocument),
+    (result_json.ClauseJSON, result_contract.Clause),
+    (result_json.FindingJSON, result_contract.Finding),
+    (result_json.CitationJSON, result_contract.Citation),
+    (result_json.DiscardedJSON, result_contract.Discarded),
+    (result_json.LicenseJSON, result_contract.License),
+    (result_json.CandidateJSON, result_contract.Candidate),
+    (result_json.DifferenceJSON, result_contract.Difference),
+    (result_json.ModelCardNoteJSON, result_contract.ModelCardNote),
+    (result_json.EngineJSON, result_contract.ResultEngine),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "model"), PAIRS, ids=[typed.__name__ for typed, _ in PAIRS]
+)
+def test_the_typed_json_and_the_pydantic_contract_have_the_same_fields(
+    typed: Any, model: type[BaseModel]
+) -> None:
+    # the code that builds and reads results is typed by extractors.result_json;
+    # the service validates and publishes with service.result_contract: one shape
+    keys = set(typed.__required_keys__) | set(typed.__optional_keys__)
+    assert keys == set(model.model_fields)
+    optional = {
+        name
+        for name, field in model.model_fields.items()
+        if not field.is_required() and field.default is None
+    }
+    assert set(typed.__optional_keys__) <= optional
+
+
+def test_as_result_names_what_a_non_result_lacks() -> None:
+    stored = {"schema_version": "1", "document": {}, "findings": [], "engine": {}}
+    with pytest.raises(
+        ValueError, match="not a clausewise result: no clauses, license"
+    ):
+        result_json.as_result(stored)
+    assert result_json.as_result({**stored, "clauses": [], "license": None})
