@@ -58,7 +58,13 @@ _MINOR_WORDS = frozenset(
 )
 """Words a title in title case leaves in lower case."""
 _TITLE_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?[\w(][^.!?;:。]{0,58}$")
-_YAML_KEY = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|$)")
+_YAML_ENTRY = re.compile(
+    r"[ \t]*(?:-[ \t]+)?(?P<key>[^\s:#'\"][^:\n]*?):(?:[ \t]+(?P<value>.*?))?[ \t]*$"
+)
+"""A front-matter mapping entry, top level or nested (`key: value`, `key:`)."""
+_BLOCK_SCALAR = re.compile(r"[>|][-+]?\d?")
+_FIELD_TYPE = re.compile(r"[A-Za-z_]+")
+"""A gated-access field's type (`checkbox`, `text`, `date_picker`, `country`)."""
 _EDGE_JUNK_LEFT = re.compile(r"(?:[\s*_#>`|]|&nbsp;)+")
 _EDGE_JUNK_RIGHT = re.compile(r"(?:[\s*_`|]|&nbsp;|<br\s*/?>)+$")
 _TRAILING_CONJ = re.compile(r";[ \t]*(?:and|or|以及|或)[ \t]*$", re.IGNORECASE)
@@ -91,6 +97,8 @@ class _Block:
     start: int
     end: int
     kind: SegmentKind
+    front_matter: bool = False
+    """An entry's text: a short one is a field, never a heading."""
 
 
 def segment(text: str) -> tuple[Segment, ...]:
@@ -106,7 +114,11 @@ def segment(text: str) -> tuple[Segment, ...]:
             if span is None:
                 continue
             kind = SegmentKind.ITEM if opens_item else block.kind
-            if kind is SegmentKind.SENTENCE and _looks_like_heading(text, span, block):
+            if (
+                kind is SegmentKind.SENTENCE
+                and not block.front_matter
+                and _looks_like_heading(text, span, block)
+            ):
                 kind = SegmentKind.HEADING
             item_lead = lead_in if kind is SegmentKind.ITEM else None
             if marked is not None and _after_line_break(text, marked, span):
@@ -166,7 +178,7 @@ def _front_matter_end(text: str) -> int:
     return match.end() if match else 0
 
 
-def _line_kind(line: str, *, in_front_matter: bool) -> SegmentKind | None:
+def _line_kind(line: str) -> SegmentKind | None:
     """Say which kind of block a line starts, or None when it continues one."""
     if _TABLE_ROW.match(line):
         return SegmentKind.TABLE_ROW
@@ -175,34 +187,93 @@ def _line_kind(line: str, *, in_front_matter: bool) -> SegmentKind | None:
         return SegmentKind.HEADING if _is_title(title) else SegmentKind.SENTENCE
     if _BULLET_OR_NUMBER.match(line):
         return SegmentKind.ITEM
-    if in_front_matter and _YAML_KEY.match(line):
-        return SegmentKind.SENTENCE
     return None
+
+
+def _front_matter_blocks(text: str, fm_end: int) -> list[_Block]:
+    """Cut YAML front matter into the texts its entries hold, keys left out.
+
+    A model card's terms live in front matter too: a gated-access prompt
+    (`extra_gated_prompt: >-` and its indented lines) and checkbox fields
+    (`I agree to use this model for non-commercial use ONLY: checkbox`).
+    Each entry is a block of its own, nested ones included, so one field
+    never runs into the next; a block is the entry's value (without YAML
+    quotes), or its key when the key is the sentence and the value only a
+    field type.
+    """
+    blocks: list[_Block] = []
+    current: list[int] | None = None  # [start, end] of the open block
+    scalar: int | None = None  # indent of the key whose text continues below
+    for start, end in _lines(text):
+        if start >= fm_end:
+            break
+        line = text[start:end]
+        indent = len(line) - len(line.lstrip())
+        if scalar is not None and (indent > scalar or not line.strip()):
+            if not line.strip():
+                _close_fm(text, blocks, current)
+                current = None
+            elif current is None:
+                current = [start + indent, end]
+            else:
+                current[1] = end
+            continue
+        _close_fm(text, blocks, current)
+        current, scalar = None, None
+        entry = _YAML_ENTRY.match(line)
+        if line.strip() == "---" or not line.strip():
+            continue
+        if entry is None:
+            current = [start + indent, end]
+            continue
+        value = entry.group("value")
+        if not value:
+            continue  # a container: its entries follow, nested
+        scalar = indent  # the value may go on below, more indented
+        if _BLOCK_SCALAR.fullmatch(value):
+            continue
+        key = entry.group("key")
+        if _FIELD_TYPE.fullmatch(value) and len(key.split()) >= 3:
+            current = [start + entry.start("key"), start + entry.end("key")]
+            continue
+        quoted = value[0] in "'\""
+        current = [start + entry.start("value") + quoted, end]
+    _close_fm(text, blocks, current)
+    return blocks
+
+
+def _close_fm(text: str, blocks: list[_Block], current: list[int] | None) -> None:
+    """Add the open front-matter block, without a closing YAML quote."""
+    if current is None:
+        return
+    start, end = current
+    if end > start and text[end - 1] in "'\"" and text[start - 1 : start] in "'\"":
+        end -= 1
+    if end > start:
+        blocks.append(_Block(start, end, SegmentKind.SENTENCE, front_matter=True))
 
 
 def _blocks(text: str) -> list[_Block]:
     """Group lines into paragraphs, list items, headings and table rows."""
     fm_end = _front_matter_end(text)
-    blocks: list[_Block] = []
+    blocks: list[_Block] = _front_matter_blocks(text, fm_end)
     current: list[int] | None = None  # [start, end, kind-index]
     kinds = list(SegmentKind)
     in_fence = False
     for start, end in _lines(text):
+        if start < fm_end:
+            continue
         line = text[start:end]
         if _FENCE.match(line):
             in_fence = not in_fence
             _close(blocks, current, kinds)
             current = None
             continue
-        if (
-            in_fence
-            or not line.strip()
-            or (line.strip() == "---" and start < fm_end + 4)
-        ):
+        if in_fence or not line.strip():
             _close(blocks, current, kinds)
             current = None
             continue
-        kind = _line_kind(line, in_front_matter=start < fm_end)
+        kind = _line_kind(line)
         if current is not None and kind is None and _is_title_line(text, current):
             current[2] = kinds.index(SegmentKind.HEADING)
             kind = SegmentKind.SENTENCE

@@ -292,3 +292,30 @@ def test_a_title_case_line_over_text_is_a_heading_only_in_title_case(
         else [SegmentKind.SENTENCE]
     )
     assert kinds == expected
+
+
+def test_front_matter_entries_are_their_values_or_sentence_keys() -> None:
+    text = (
+        "---\n"
+        "license: other\n"
+        "extra_gated_prompt: >-\n"
+        "  You agree to the terms.\n"
+        "  Note: the terms may change.\n"
+        "extra_gated_fields:\n"
+        "  Country: country\n"
+        "  I accept the licence terms above: checkbox\n"
+        'extra_gated_button_content: "Request access"\n'
+        "---\n"
+        "Body text here.\n"
+    )
+    parts = [text[s.span.start : s.span.end] for s in segment(text)]
+    assert parts == [
+        "other",
+        "You agree to the terms.",
+        "Note: the terms may change.",
+        "country",
+        "I accept the licence terms above",
+        "Request access",
+        "Body text here.",
+    ]
+    assert all(s.kind is SegmentKind.SENTENCE for s in segment(text))
