@@ -52,7 +52,7 @@ DESCRIPTION = (
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate the database and load the engine before the first request."""
     init_db(app.state.db_engine)
-    set_parallel_readers(app.state.settings.pdf_max_parallel)
+    set_parallel_readers(app.state.settings.pdf.max_parallel)
     start_analysis(app)
     start_jobs(app)  # in-process job threads, or the Celery publisher
     try:
@@ -70,11 +70,11 @@ def start_analysis(app: FastAPI) -> None:
     thread analyses in this interpreter and every core is used.
     """
     settings: Settings = app.state.settings
-    engine = service_engine(settings.model)
+    engine = service_engine(settings.models)
     app.state.clause_engine = engine
     app.state.analysis_pool = None
     if settings.scan_processes > 1:
-        pool = AnalysisPool(settings.scan_processes, settings.model)
+        pool = AnalysisPool(settings.scan_processes, settings.models)
         pool.start()
         app.state.analysis_pool = pool
         app.state.clause_engine = PooledEngine(engine, pool)
@@ -98,16 +98,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.db_engine = make_engine(settings.database_url)
+    app.state.db_engine = make_engine(settings.database.url)
     app.state.metrics = Metrics()
+    limits = settings.limits
     app.state.rate_limiter = RateLimiter(
-        settings.rate_limit_per_minute,
-        storage=settings.rate_limit_storage,
+        limits.rate_limit_per_minute,
+        storage=limits.rate_limit_storage,
         namespace="clausewise-requests",
     )
     app.state.auth_throttle = RateLimiter(
-        settings.auth_failures_per_minute,
-        storage=settings.rate_limit_storage,
+        limits.auth_failures_per_minute,
+        storage=limits.rate_limit_storage,
         namespace="clausewise-auth-failures",
     )
     app.state.clause_engine = None

@@ -51,10 +51,10 @@ def store_document(
     `service.document_labels`).
     """
     source = f"'{meta.name}'" if meta.name else "the document"
-    if len(data) > settings.max_upload_bytes:
+    if len(data) > settings.limits.max_upload_bytes:
         raise TooLargeError(
             f"{source} is {len(data):,} bytes, over the limit of "
-            f"{settings.max_upload_bytes:,} bytes"
+            f"{settings.limits.max_upload_bytes:,} bytes"
         )
     check_declared_type(declared_type, data, source)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -64,7 +64,7 @@ def store_document(
         return existing, False
     check_version_free(session, tenant_id, meta.family, meta.version)
     document = _parse(data, meta.name, settings)
-    check_quota(session, tenant_id, settings.max_documents_per_tenant)
+    check_quota(session, tenant_id, settings.limits.max_documents_per_tenant)
     record = document_record(tenant_id, data, document, meta)
     session.add(record)
     try:
@@ -119,7 +119,7 @@ def _parse(data: bytes, name: str | None, settings: Settings) -> Document:
     return parse_bytes(
         data,
         name=name,
-        max_bytes=settings.max_upload_bytes,
+        max_bytes=settings.limits.max_upload_bytes,
         pdf_limits=pdf_limits(settings),
     )
 
@@ -127,13 +127,13 @@ def _parse(data: bytes, name: str | None, settings: Settings) -> Document:
 def pdf_limits(settings: Settings) -> PdfLimits:
     """Return the limits an uploaded PDF is read within (`extractors.pdf_sandbox`)."""
     return PdfLimits(
-        timeout_s=settings.pdf_timeout_s,
-        cpu_s=settings.pdf_max_cpu_s,
-        max_memory_bytes=settings.pdf_max_memory_mb * MIB,
-        max_inflated_bytes=settings.pdf_max_inflated_bytes,
-        max_content_tokens=settings.pdf_max_content_tokens,
-        max_chars=settings.pdf_max_chars,
-        max_pages=settings.max_pdf_pages,
+        timeout_s=settings.pdf.timeout_s,
+        cpu_s=settings.pdf.max_cpu_s,
+        max_memory_bytes=settings.pdf.max_memory_mb * MIB,
+        max_inflated_bytes=settings.pdf.max_inflated_bytes,
+        max_content_tokens=settings.pdf.max_content_tokens,
+        max_chars=settings.pdf.max_chars,
+        max_pages=settings.pdf.max_pages,
     )
 
 

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 
 from service.analysis_pool import AnalysisPool
-from service.batches.config import BatchSettings
 from service.jobs.celery_app import CeleryDispatcher, make_celery
-from service.jobs.config import JobSettings
 from service.jobs.inprocess import InProcessRunner
 from service.jobs.store import JobStore
 from service.jobs.sweeper import LeaseSweeper
@@ -35,7 +33,6 @@ class JobRuntime:
 
     store: JobStore
     metrics: Metrics
-    batches: BatchSettings
     max_attempts: int = 3
     runner: InProcessRunner | None = None
     celery: CeleryDispatcher | None = None
@@ -52,42 +49,36 @@ class JobRuntime:
 
 
 def start_jobs(app: FastAPI) -> JobRuntime:
-    """Start the configured runner; tests may preset `app.state.job_settings`."""
+    """Start the runner the settings' `jobs` section names."""
     settings: Settings = app.state.settings
     metrics: Metrics = app.state.metrics
-    jobs: JobSettings = getattr(app.state, "job_settings", None) or JobSettings()
-    batches = getattr(app.state, "batch_settings", None) or BatchSettings()
-    store = JobStore(app.state.db_engine, lease_seconds=jobs.job_lease_seconds)
-    celery_mode = settings.job_mode == "celery"
+    jobs = settings.jobs
+    store = JobStore(app.state.db_engine, lease_seconds=jobs.lease_seconds)
+    celery_mode = jobs.mode == "celery"
     # Celery workers are processes already; in-process mode analyses batch
     # cards in the app's worker processes (scans go there through the engine)
     pool = None if celery_mode else app.state.analysis_pool
     registry = build_registry(app.state.clause_engine, metrics, pool)
     if celery_mode:
-        celery = CeleryDispatcher(make_celery(settings, jobs))
+        celery = CeleryDispatcher(make_celery(settings))
         celery.recover(store)
         sweeper = LeaseSweeper(store, registry, celery.dispatch)
         sweeper.start()
         runtime = JobRuntime(
-            store,
-            metrics,
-            batches,
-            jobs.job_max_attempts,
-            celery=celery,
-            sweeper=sweeper,
+            store, metrics, jobs.max_attempts, celery=celery, sweeper=sweeper
         )
     else:
         runner = InProcessRunner(
             app.state.db_engine,
             registry,
-            threads=jobs.job_threads,
-            poll_seconds=jobs.job_poll_seconds,
-            lease_seconds=jobs.job_lease_seconds,
+            threads=jobs.threads,
+            poll_seconds=jobs.poll_seconds,
+            lease_seconds=jobs.lease_seconds,
             on_idle=metrics.queue_depth.set,
         )
         runner.start()
         runtime = JobRuntime(
-            store, metrics, batches, jobs.job_max_attempts, runner=runner, pool=pool
+            store, metrics, jobs.max_attempts, runner=runner, pool=pool
         )
     app.state.jobs = runtime
     return runtime

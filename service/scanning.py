@@ -50,7 +50,7 @@ def should_run_as_job(settings: Settings, document: DocumentRecord) -> bool:
     The extracted text is what the engine works through, so its UTF-8 size is
     measured rather than the upload's (a PDF's bytes are mostly not text).
     """
-    return len(document.text.encode("utf-8")) > settings.sync_scan_max_bytes
+    return len(document.text.encode("utf-8")) > settings.limits.sync_scan_max_bytes
 
 
 def document_from_record(record: DocumentRecord) -> Document:

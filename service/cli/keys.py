@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     if args.keys_command == "create":
         return create_key(args)
     settings = service_settings(args.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     try:
         init_db(engine)
         if args.keys_command == "list":
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 def create_key(args: argparse.Namespace) -> int:
     """Create a tenant's API key; print the key (only here, only once)."""
     settings = service_settings(args.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     try:
         init_db(engine)
         with Session(engine) as session:

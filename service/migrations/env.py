@@ -35,7 +35,7 @@ def _run(connection: Connection) -> None:
 
 def _url() -> str:
     """Return the URL named in the Alembic config, else the settings' one."""
-    return context.config.get_main_option("sqlalchemy.url") or Settings().database_url
+    return context.config.get_main_option("sqlalchemy.url") or Settings().database.url
 
 
 def run_offline() -> None:

@@ -201,11 +201,11 @@ def import_labels(
     nothing is stored.
     """
     reviewer = reviewer_of(caller)
-    data = file.file.read(settings.max_import_bytes + 1)
-    if len(data) > settings.max_import_bytes:
+    data = file.file.read(settings.limits.max_import_bytes + 1)
+    if len(data) > settings.limits.max_import_bytes:
         raise ProblemError(
             413,
-            f"the archive is over {settings.max_import_bytes:,} bytes",
+            f"the archive is over {settings.limits.max_import_bytes:,} bytes",
             slug="too-large",
         )
     summary = import_archive(

@@ -62,7 +62,7 @@ def upload_document(
     ] = None,
 ) -> DocumentPublic:
     """Store an uploaded file (type sniffed from its bytes); same bytes give 200."""
-    data = file.file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.limits.max_upload_bytes + 1)
     meta = document_meta(
         name=file.filename,
         family=family,

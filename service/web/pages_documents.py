@@ -71,7 +71,7 @@ def upload(
     version: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Store and scan one file as the API does; answer its page's address."""
-    data = file.file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.limits.max_upload_bytes + 1)
     meta = document_meta(
         name=file.filename,
         family=family.strip() or None,

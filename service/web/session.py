@@ -29,8 +29,8 @@ from fastapi import Request, Response
 from sqlmodel import Session, col
 
 from service.auth import Caller, active_caller
+from service.settings import Settings, WebSettings
 from service.tables import ApiKeyRecord
-from service.web.config import WebSettings
 
 SESSION_COOKIE: Final = "cw_session"
 LOGIN_COOKIE: Final = "cw_login"
@@ -64,15 +64,15 @@ class WebSession:
 
 
 def web_state(request: Request) -> WebState:
-    """Return the app's `WebState`, made once (tests may preset `web_settings`)."""
+    """Return the app's `WebState`, made once from its settings' `web` section."""
     state = getattr(request.app.state, "web", None)
     if isinstance(state, WebState):
         return state
     with _LOCK:
         state = getattr(request.app.state, "web", None)
         if not isinstance(state, WebState):
-            settings = getattr(request.app.state, "web_settings", None)
-            settings = settings if isinstance(settings, WebSettings) else WebSettings()
+            app_settings: Settings = request.app.state.settings
+            settings = app_settings.web
             configured = settings.session_secret.get_secret_value().encode()
             state = WebState(settings, configured or secrets.token_bytes(32))
             request.app.state.web = state

@@ -109,4 +109,4 @@ def test_serve_refuses_a_bad_setting_before_starting(
     assert main(["serve"]) == EXIT_CONFIG
     err = capsys.readouterr().err
     assert "invalid CLAUSEWISE_* setting" in err
-    assert variable.removeprefix("CLAUSEWISE_").lower() in err
+    assert variable in err

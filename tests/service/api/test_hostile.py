@@ -21,7 +21,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.app import create_app
-from service.batches.config import BatchSettings
 from service.batches.tables import BATCHES
 from service.settings import Settings
 from service.tables import DocumentRecord, ProfileRecord
@@ -36,9 +35,12 @@ NDJSON = {"Content-Type": "application/x-ndjson"}
 @pytest.fixture
 def app(make_settings: Callable[..., Settings]) -> FastAPI:
     """An app with small body limits, set before start-up."""
-    application = create_app(make_settings(max_upload_bytes=UPLOAD_LIMIT))
-    application.state.batch_settings = BatchSettings(
-        batch_max_items=20, batch_max_bytes=BATCH_LIMIT
+    application = create_app(
+        make_settings(
+            max_upload_bytes=UPLOAD_LIMIT,
+            batch_max_items=20,
+            batch_max_bytes=BATCH_LIMIT,
+        )
     )
     return application
 
