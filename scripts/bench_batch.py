@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from extractors.engine import default_engine
 from service.analysis_pool import AnalysisPool
+from service.auth.tables import TenantRecord
 from service.batches.jsonl import CardInput
 from service.batches.service import create_batch, register_handlers
 from service.batches.tables import BatchRecord
@@ -39,7 +40,6 @@ from service.jobs.celery_app import CeleryDispatcher, make_celery
 from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import InProcessRunner
 from service.settings import Settings
-from service.tables import TenantRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 LICENSES = ("apache-2.0", "mit", "other", "openrail", "llama-style", "cc-by-nc-4.0")

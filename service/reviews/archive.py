@@ -37,22 +37,22 @@ from eval.corpus import LabelFile, LabelSpan
 from extractors.errors import InputError
 from extractors.parse import parse_bytes
 from extractors.types import Document
-from service.document_labels import check_version_free
-from service.documents import (
+from service.documents.labels import check_version_free
+from service.documents.schemas import document_meta
+from service.documents.store import (
     check_quota,
     document_record,
     find_by_sha256,
     pdf_limits,
 )
+from service.documents.tables import DocumentRecord
 from service.problems import ProblemError
 from service.reviews.labels import document_file_name, gold_labels
 from service.reviews.params import ParamsError, validate_params
 from service.reviews.state import Action, ClauseStatus, Origin, Review, ReviewClause
 from service.reviews.store import reviews_of, signed_off
 from service.reviews.tables import ReviewEventRecord
-from service.schemas import document_meta
 from service.settings import Settings
-from service.tables import DocumentRecord
 
 MAX_PROBLEMS: Final = 20
 

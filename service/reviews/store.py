@@ -19,7 +19,7 @@ from typing import Final
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from service.families import latest_scan_id
+from service.documents.tables import DocumentRecord
 from service.problems import ProblemError
 from service.reviews.decisions import Decision, change_for
 from service.reviews.state import (
@@ -34,7 +34,8 @@ from service.reviews.state import (
     fold,
 )
 from service.reviews.tables import ReviewEventRecord
-from service.tables import DocumentRecord, ScanRecord, ScanStatus
+from service.scans.queries import latest_scan_id
+from service.scans.tables import ScanRecord, ScanStatus
 
 
 def to_event(record: ReviewEventRecord) -> Event:

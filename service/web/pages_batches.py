@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
 from extractors.labels import ClauseType, Severity
-from service import crud
 from service.batches.jsonl import BatchInputError, parse_jsonl
 from service.batches.queries import ItemFilter, list_items
 from service.batches.schemas import BatchPublic
@@ -25,6 +24,7 @@ from service.batches.tables import BatchRecord, ItemStatus
 from service.deps import MAX_OFFSET, OffsetQuery, SessionDep, SettingsDep
 from service.job_runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, not_found
+from service.queries import get_owned
 from service.web.batch_view import item_row
 from service.web.deps import PostDep, WebDep
 from service.web.document_view import group_by_severity
@@ -37,7 +37,7 @@ PAGE_ITEMS = 100
 
 
 def _owned(session: Session, tenant_id: uuid.UUID, batch_id: str) -> BatchRecord:
-    return crud.get_owned(
+    return get_owned(
         session, BatchRecord, tenant_id=tenant_id, ident=batch_id, kind="batch"
     )
 

@@ -7,14 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from service import crud
-from service.crud import Page
 from service.deps import EngineDep, MetricsDep, OffsetQuery, SessionDep, SettingsDep
-from service.documents import store_document
+from service.documents.queries import get_document, list_documents
+from service.documents.schemas import document_meta
+from service.documents.store import store_document
 from service.exports import EXPORTERS, export
-from service.families import ensure_scan, latest_scan, list_families
+from service.families.versions import list_families
 from service.problems import ProblemError
-from service.schemas import document_meta
+from service.queries import Page
+from service.scans.queries import latest_scan
+from service.scans.scanning import ensure_scan
 from service.web.deps import PostDep, WebDep
 from service.web.document_view import document_context
 from service.web.rendering import PageRoute, render, wants_json
@@ -44,9 +46,7 @@ def documents(
 ) -> Response:
     """List the tenant's documents, newest first, 50 a page."""
     page = Page(limit=50, offset=offset)
-    rows, count = crud.list_documents(
-        session, tenant_id=web.caller.tenant_id, page=page
-    )
+    rows, count = list_documents(session, tenant_id=web.caller.tenant_id, page=page)
     context = {"web": web, "rows": rows, "count": count, "page": page}
     return render(request, "documents.html", context)
 
@@ -108,7 +108,7 @@ def document(
     Viewing writes nothing: a document without a successful scan is shown
     with a "Scan" button instead of being scanned by the GET.
     """
-    record = crud.get_document(
+    record = get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
     review = review_context(session, record, web.caller)
@@ -139,7 +139,7 @@ def scan(
 
     A second press, or a document scanned meanwhile, keeps the scan there is.
     """
-    record = crud.get_document(
+    record = get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
     found = ensure_scan(session, engine, record, metrics=metrics)
@@ -157,7 +157,7 @@ def export_document(
     format: Annotated[str, Query(max_length=20)] = "json",  # noqa: A002
 ) -> Response:
     """Download the latest scan in an export format, as an attachment."""
-    record = crud.get_document(
+    record = get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
     if format not in EXPORTERS:

@@ -1,6 +1,6 @@
 """Browser sessions: a signed cookie naming an API-key record, and CSRF tokens.
 
-Signing in posts an API key; it is checked by `service.auth.current_tenant`
+Signing in posts an API key; it is checked by `service.auth.keys.current_tenant`
 (the API's own check, rate limit included) and never stored in the browser.
 The cookie holds `<key record id>.<issued>.<nonce>.<HMAC>`; every request
 re-reads that key record, so revoking the key ends its sessions at once.
@@ -28,9 +28,9 @@ from typing import Final
 from fastapi import Request, Response
 from sqlmodel import Session, col
 
-from service.auth import Caller, active_caller
+from service.auth.keys import Caller, active_caller
+from service.auth.tables import ApiKeyRecord
 from service.settings import Settings, WebSettings
-from service.tables import ApiKeyRecord
 
 SESSION_COOKIE: Final = "cw_session"
 LOGIN_COOKIE: Final = "cw_login"

@@ -12,8 +12,9 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from service.app import create_app
+from service.auth.tables import ApiKeyRecord
+from service.columns import utcnow
 from service.settings import Settings
-from service.tables import ApiKeyRecord, utcnow
 from tests.web.conftest import new_key
 from tests.web.helpers import LICENSE_V1, csrf_of, sign_in
 from tests.web.html_checks import assert_accessible_page

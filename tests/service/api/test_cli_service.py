@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from service.auth.tables import ApiKeyRecord, TenantRecord
 from service.cli import EXIT_CONFIG, EXIT_OK, main
 from service.db import make_engine
-from service.tables import ApiKeyRecord, TenantRecord
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 
 from service.app import create_app
 from service.batches.tables import BATCHES
+from service.documents.tables import DocumentRecord
+from service.profiles.tables import ProfileRecord
 from service.settings import Settings
-from service.tables import DocumentRecord, ProfileRecord
 from tests.service.api.helpers import LICENSE, Tenant, assert_problem, new_tenant
 
 KIB = 1024
@@ -383,8 +384,8 @@ def test_multipart_batches_have_a_part_bound(
 def test_heavy_bodies_are_decoded_off_the_event_loop(
     client: TestClient, tenant_a: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import service.batches.routes as batches
     import service.request_bodies as bodies
-    import service.routes.batches as batches
 
     on_loop: dict[str, bool] = {}
 

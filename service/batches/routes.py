@@ -26,7 +26,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from extractors.labels import ClauseType, Severity
-from service import crud
 from service.batches.jsonl import BatchInputError, CardInput, parse_jsonl
 from service.batches.multipart import parse_multipart
 from service.batches.queries import ItemFilter, list_items, stream_items
@@ -36,6 +35,7 @@ from service.batches.tables import BatchRecord, ItemStatus
 from service.deps import PageDep, SessionDep, SettingsDep, TenantDep
 from service.job_runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, problem_responses
+from service.queries import get_owned
 from service.settings import BatchSettings
 
 router = APIRouter(tags=["batches"], responses=problem_responses(401, 404, 422, 429))
@@ -166,7 +166,7 @@ def stream_batch_results(
 
 def _owned(session: Session, tenant_id: uuid.UUID, batch_id: str) -> BatchRecord:
     """Return the tenant's batch, or 404 (another tenant's id included)."""
-    return crud.get_owned(
+    return get_owned(
         session, BatchRecord, tenant_id=tenant_id, ident=batch_id, kind="batch"
     )
 

@@ -23,11 +23,11 @@ from extractors.parse import parse_bytes
 from extractors.pdf_limits import MIB, PdfLimits
 from extractors.sniff import is_pdf
 from extractors.types import Document
-from service.document_labels import check_same_labels, check_version_free
+from service.documents.labels import check_same_labels, check_version_free
+from service.documents.schemas import DocumentMeta
+from service.documents.tables import DocumentRecord
 from service.problems import ProblemError
-from service.schemas import DocumentMeta
 from service.settings import Settings
-from service.tables import DocumentRecord
 
 logger = logging.getLogger("clausewise.service")
 PDF_TYPE: Final = "application/pdf"
@@ -48,7 +48,7 @@ def store_document(
     stored document is returned unchanged. Raises `InputError` subclasses
     (mapped to 413/415/422) and `ProblemError` (415 mislabelled, 403 quota,
     409 family version taken or bytes stored under other labels; see
-    `service.document_labels`).
+    `service.documents.labels`).
     """
     source = f"'{meta.name}'" if meta.name else "the document"
     if len(data) > settings.limits.max_upload_bytes:
@@ -60,7 +60,7 @@ def store_document(
     sha256 = hashlib.sha256(data).hexdigest()
     existing = find_by_sha256(session, tenant_id=tenant_id, sha256=sha256)
     if existing is not None:
-        check_same_labels(existing, meta)
+        check_same_labels(existing, family=meta.family, version=meta.version)
         return existing, False
     check_version_free(session, tenant_id, meta.family, meta.version)
     document = _parse(data, meta.name, settings)
@@ -76,7 +76,7 @@ def store_document(
         if existing is None:
             check_version_free(session, tenant_id, meta.family, meta.version)
             raise
-        check_same_labels(existing, meta)
+        check_same_labels(existing, family=meta.family, version=meta.version)
         return existing, False
     session.refresh(record)
     return record, True
