@@ -47,6 +47,7 @@ from extractors.pattern_data import PatternSet
 from extractors.risk import load_default_rules
 from extractors.types import CharSpan, Document, Segment
 from models.head import Matrix
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 from models.stage import (
     ENSEMBLE_ADD_THRESHOLDS,
     EnsembleStage,
@@ -141,7 +142,9 @@ def _rss_mb() -> float:
 
 
 def live_speeds(
-    corpus: Corpus, kinds: Sequence[str]
+    corpus: Corpus,
+    kinds: Sequence[str],
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
 ) -> dict[str, tuple[float, float, float]]:
     """Return (docs/s uncached, docs/s cached, peak RSS MB) per configuration.
 
@@ -156,7 +159,7 @@ def live_speeds(
     rate = _rate(patterns, documents)
     speeds = {"patterns": (rate, rate, _rss_mb())}
     with tempfile.TemporaryDirectory() as tmp:
-        stages = _live_stages(kinds)
+        stages = _live_stages(kinds, settings)
         for number, (name, stage) in enumerate(stages.items()):
             use_fresh_caches(stage, Path(tmp) / str(number))
             engine = (
@@ -169,12 +172,14 @@ def live_speeds(
     return speeds
 
 
-def _live_stages(kinds: Sequence[str]) -> dict[str, ModelStage]:
+def _live_stages(
+    kinds: Sequence[str], settings: ModelSettings
+) -> dict[str, ModelStage]:
     loaders = {"encoder": load_encoder_stage, "llm": load_llm_stage}
     stages: dict[str, ModelStage] = {}
     loaded = []
     for kind in kinds:
-        stage = loaders[kind](use_cache=False)
+        stage = loaders[kind](settings, use_cache=False)
         loaded.append(stage)
         stages[kind] = stage
         stages[f"patterns + {kind}"] = stage
@@ -191,14 +196,17 @@ def _rate(engine: ClauseEngine, documents: Sequence[Document]) -> float:
 
 
 def ablation_table(
-    corpus: Corpus, kinds: Sequence[HeadKind] = ("encoder", "llm")
+    corpus: Corpus,
+    kinds: Sequence[HeadKind] = ("encoder", "llm"),
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
 ) -> str:
     """Return the Markdown ablation table: F1 per type, micro F1, speed, memory."""
     examples = [*corpus_examples(corpus), *paraphrase_examples()]
-    speeds = live_speeds(corpus, kinds)
+    speeds = live_speeds(corpus, kinds, settings)
     features: dict[str, FeatureSet] = {}
     for kind in kinds:
-        x, name = embed_examples(examples, load_feature_encoder(kind))
+        encoder = load_feature_encoder(kind, settings)
+        x, name = embed_examples(examples, encoder, settings=settings)
         features[kind] = FeatureSet(examples, x, name, STANDARDISE[kind])
     reports = run_ablation(corpus, features)
     head = "| configuration | " + " | ".join(t.value for t in TYPES)
@@ -217,7 +225,14 @@ def ablation_table(
         " first with an empty feature cache, then served from it."
     )
     return "\n".join(
-        [*lines, "", note, *paraphrase_lines(kinds), "", *writer_lines(features)]
+        [
+            *lines,
+            "",
+            note,
+            *paraphrase_lines(kinds, settings),
+            "",
+            *writer_lines(features),
+        ]
     )
 
 
@@ -245,7 +260,9 @@ PARAPHRASE_SETS = (
 )
 
 
-def paraphrase_lines(kinds: Sequence[str]) -> list[str]:
+def paraphrase_lines(
+    kinds: Sequence[str], settings: ModelSettings = DEFAULT_MODEL_SETTINGS
+) -> list[str]:
     """Return how patterns and each model stage do on the paraphrase sets.
 
     `paraphrases.jsonl` was written by the team and is trained on (so its row
@@ -263,7 +280,7 @@ def paraphrase_lines(kinds: Sequence[str]) -> list[str]:
     )
     lines = ["", header, "|---" * 6 + "|"]
     for choice in choices:
-        stage = load_model_stage(choice)  # type: ignore[arg-type]
+        stage = load_model_stage(choice, settings)  # type: ignore[arg-type]
         combined = build_engine(identify=False, model_stage=stage)
         for name in PARAPHRASE_SETS:
             items = load_paraphrases(paraphrase_path(name))

@@ -27,15 +27,21 @@ from eval.train import (
     train_head,
 )
 from models.head import save_head
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 from models.stage import head_path
 
 
 def train_and_save(
-    corpus: Corpus, out: Path | None, *, kind: HeadKind = "encoder"
+    corpus: Corpus,
+    out: Path | None,
+    *,
+    kind: HeadKind = "encoder",
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
 ) -> tuple[Path, str]:
     """Train on all families and the team's paraphrases; score out of family."""
     examples = corpus_examples(corpus) + paraphrase_examples()
-    x, encoder = embed_examples(examples, load_feature_encoder(kind))
+    features = load_feature_encoder(kind, settings)
+    x, encoder = embed_examples(examples, features, settings=settings)
     standardise = STANDARDISE[kind]
     head = train_head(
         x,
@@ -61,7 +67,7 @@ def train_and_save(
         "also_trained_on": list(TRAIN_PARAPHRASES),
     }
     trained = replace(head, scores=scores)
-    path = out or head_path(kind)
+    path = out or head_path(kind, settings)
     save_head(trained, path)
     summary = "\n".join(
         f"{config:28s} micro F1 {s['micro_f1']:.3f} (out of family)"

@@ -22,10 +22,11 @@ from eval.scorer import jaccard, word_set
 from extractors.labels import ClauseType
 from extractors.segment import segment
 from extractors.types import CharSpan, SegmentKind
-from models.cache import VectorCache
+from models.cache import VectorCache, default_cache_path
 from models.encoder import load_encoder
 from models.head import ClauseHead, Matrix
 from models.llm_encoder import load_llm_encoder
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 from models.stage import FeatureEncoder
 
 HeadKind = Literal["encoder", "llm"]
@@ -270,16 +271,24 @@ def paraphrase_examples(names: Sequence[str] = TRAIN_PARAPHRASES) -> list[Exampl
 
 
 def embed_examples(
-    examples: Sequence[Example], encoder: FeatureEncoder
+    examples: Sequence[Example],
+    encoder: FeatureEncoder,
+    *,
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
 ) -> tuple[Matrix, str]:
-    """Embed every example with `encoder`, through the vector cache."""
+    """Embed every example with `encoder`, through the settings' vector cache."""
     texts = [ex.text for ex in examples]
-    return VectorCache().cached(encoder.name, texts, encoder.embed), encoder.name
+    cache = VectorCache(default_cache_path(settings))
+    return cache.cached(encoder.name, texts, encoder.embed), encoder.name
 
 
-def load_feature_encoder(kind: HeadKind) -> FeatureEncoder:
-    """Load the verified encoder a head of `kind` is trained on."""
-    return load_llm_encoder() if kind == "llm" else load_encoder()
+def load_feature_encoder(
+    kind: HeadKind, settings: ModelSettings = DEFAULT_MODEL_SETTINGS
+) -> FeatureEncoder:
+    """Load the verified (or the settings' own) encoder a head of `kind` uses."""
+    if kind == "llm":
+        return load_llm_encoder(settings=settings)
+    return load_encoder(settings=settings)
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 Batch scans of model cards repeat the same license paragraphs thousands of
 times; a text seen before costs a SQLite lookup instead of a forward pass.
-The cache lives in `CLAUSEWISE_CACHE_DIR` (default `~/.cache/clausewise`).
+The cache lives in the settings' `cache_dir` (`CLAUSEWISE_CACHE_DIR`, default
+`~/.cache/clausewise`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -18,14 +18,13 @@ import numpy as np
 
 from extractors.errors import ModelIntegrityError
 from models.head import Matrix
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 
 
-def default_cache_path() -> Path:
-    """Return the cache file named by the environment, or the default."""
-    root = (
-        os.environ.get("CLAUSEWISE_CACHE_DIR") or Path.home() / ".cache" / "clausewise"
-    )
-    return Path(root) / "model-cache.sqlite3"
+def default_cache_path(settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> Path:
+    """Return the cache file in the settings' directory, or the default one."""
+    root = settings.cache_dir or Path.home() / ".cache" / "clausewise"
+    return root / "model-cache.sqlite3"
 
 
 def text_key(text: str) -> str:

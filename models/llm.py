@@ -6,15 +6,15 @@ concatenation hashes to the pinned SHA-256, let transformers dequantise the
 GGUF once (about a minute), and keep the result as safetensors in the cache
 so later loads take about a second. The cache records the SHA-256 it was
 converted from; a cache that does not match, or does not load, is reported as
-corrupt instead of being used. `CLAUSEWISE_LLM` may name a local Hugging Face
-model directory or a GGUF file instead; it goes through the same code.
+corrupt instead of being used. The settings' `llm` (`CLAUSEWISE_LLM`) may name
+a local Hugging Face model directory or a GGUF file instead; it goes through
+the same code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from models.cache import default_cache_path
 from models.locate import sha256_of, verified_paths
 from models.registry import QWEN_05B, ModelSpec
 from models.runtime import configure_torch
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 
 MARKER = "clausewise-source.json"
 
@@ -43,11 +44,12 @@ class LlmSource:
     directory: Path | None = None
 
 
-def resolve_source(spec: ModelSpec = QWEN_05B) -> LlmSource:
-    """Return the user's `CLAUSEWISE_LLM` if set, else the verified pinned parts."""
-    override = os.environ.get("CLAUSEWISE_LLM")
-    if override:
-        return _user_source(Path(override))
+def resolve_source(
+    spec: ModelSpec = QWEN_05B, *, settings: ModelSettings = DEFAULT_MODEL_SETTINGS
+) -> LlmSource:
+    """Return the settings' `llm` if set, else the verified pinned parts."""
+    if settings.llm is not None:
+        return _user_source(settings.llm)
     parts = tuple(verified_paths(spec))
     return LlmSource(spec.name, spec.sha256, gguf_parts=parts)
 
@@ -70,17 +72,22 @@ def _directory_digest(path: Path) -> str:
     return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 
 
-def converted_directory(source: LlmSource, cache_root: Path | None = None) -> Path:
+def converted_directory(
+    source: LlmSource,
+    cache_root: Path | None = None,
+    *,
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
+) -> Path:
     """Return a safetensors copy of the GGUF, converting it on first use."""
     if source.directory is not None:
         return source.directory
-    root = cache_root or default_cache_path().parent / "llm"
+    root = cache_root or default_cache_path(settings).parent / "llm"
     target = root / source.sha256[:16]
     marker = target / MARKER
     if marker.is_file():
         _check_marker(marker, source)
         return target
-    _convert(source, target)
+    _convert(source, target, settings)
     return target
 
 
@@ -99,9 +106,9 @@ def _check_marker(marker: Path, source: LlmSource) -> None:
         )
 
 
-def _convert(source: LlmSource, target: Path) -> None:
+def _convert(source: LlmSource, target: Path, settings: ModelSettings) -> None:
     """Assemble the GGUF, dequantise it with transformers, save safetensors."""
-    configure_torch()
+    configure_torch(settings)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -215,11 +222,13 @@ class LocalLlm:
         self._model.config.num_hidden_layers = count
 
 
-def load_llm(spec: ModelSpec = QWEN_05B) -> LocalLlm:
+def load_llm(
+    spec: ModelSpec = QWEN_05B, *, settings: ModelSettings = DEFAULT_MODEL_SETTINGS
+) -> LocalLlm:
     """Load the verified (or user-named) LLM from the conversion cache, on the CPU."""
-    source = resolve_source(spec)
-    directory = converted_directory(source)
-    configure_torch()
+    source = resolve_source(spec, settings=settings)
+    directory = converted_directory(source, settings=settings)
+    configure_torch(settings)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

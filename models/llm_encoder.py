@@ -17,6 +17,7 @@ import numpy as np
 from models.encoder import Embeddings
 from models.llm import LocalLlm, load_llm
 from models.registry import QWEN_05B, ModelSpec
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 
 FEATURE_LAYER = 12
 """The hidden state after this many decoder layers (of 24 in Qwen2.5-0.5B)."""
@@ -41,6 +42,8 @@ class LlmEncoder:
         )
 
 
-def load_llm_encoder(spec: ModelSpec = QWEN_05B) -> LlmEncoder:
+def load_llm_encoder(
+    spec: ModelSpec = QWEN_05B, *, settings: ModelSettings = DEFAULT_MODEL_SETTINGS
+) -> LlmEncoder:
     """Load the verified (or user-named) LLM as a feature encoder."""
-    return LlmEncoder(load_llm(spec))
+    return LlmEncoder(load_llm(spec, settings=settings))

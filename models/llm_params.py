@@ -1,6 +1,6 @@
 """The LLM parameter fallback: ask a local model for values the parsers missed.
 
-Off by default (`--llm-params`, `CLAUSEWISE_LLM_PARAMS=1`): the shipped 0.5B
+Off by default (`--llm-params`): the shipped 0.5B
 model answered every hard sentence tried wrongly, and the grounding check in
 `extractors.param_fallback` refuses such answers, so it adds nothing with
 the shipped weights. It is meant for a larger model named by
@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from extractors.clauses import REGISTRY
 from extractors.labels import ClauseType
 from models.llm import load_llm
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 
 PROMPT_VERSION = "p1"
 SYSTEM = (
@@ -84,6 +85,8 @@ def parse_answer(answer: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def load_param_filler() -> LlmParamFiller:
+def load_param_filler(
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
+) -> LlmParamFiller:
     """Load the verified (or user-named) LLM as a parameter filler."""
-    return LlmParamFiller(load_llm())
+    return LlmParamFiller(load_llm(settings=settings))

@@ -10,7 +10,6 @@ paragraph seen before in any document costs a cache lookup.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -23,11 +22,12 @@ from extractors.combine import DEFAULT_ADD_THRESHOLD, ModelEvidence
 from extractors.errors import ConfigError, ModelIntegrityError
 from extractors.labels import ClauseType
 from extractors.types import Document, Segment
-from models.cache import VectorCache
+from models.cache import VectorCache, default_cache_path
 from models.choices import MODEL_CHOICES, ModelChoice
 from models.encoder import Embeddings, load_encoder
 from models.head import ClauseHead, default_head_path, load_head
 from models.llm_encoder import load_llm_encoder
+from models.settings import DEFAULT_MODEL_SETTINGS, ModelSettings
 
 ENSEMBLE_ADD_THRESHOLDS: Mapping[ClauseType, float] = MappingProxyType(
     {ctype: spec.model_bar for ctype, spec in REGISTRY.items()}
@@ -37,7 +37,6 @@ ENSEMBLE_ADD_THRESHOLDS: Mapping[ClauseType, float] = MappingProxyType(
 Each clause type's bar is its spec's `model_bar` (`extractors.clauses`),
 where the way it was chosen is written down. See README.
 """
-HEAD_ENV = {"encoder": "CLAUSEWISE_ENCODER_HEAD", "llm": "CLAUSEWISE_LLM_HEAD"}
 HEAD_FILE = {"encoder": "encoder_head.json", "llm": "llm_head.json"}
 
 
@@ -141,40 +140,55 @@ class EnsembleStage:
         )
 
 
-def head_path(kind: Literal["encoder", "llm"]) -> Path:
-    """Return the head file: the environment's override, else the shipped one."""
-    override = os.environ.get(HEAD_ENV[kind])
-    return Path(override) if override else default_head_path(HEAD_FILE[kind])
+def head_path(
+    kind: Literal["encoder", "llm"],
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
+) -> Path:
+    """Return the head file: the settings' override, else the shipped one."""
+    override = settings.encoder_head if kind == "encoder" else settings.llm_head
+    return override or default_head_path(HEAD_FILE[kind])
 
 
-def load_encoder_stage(*, use_cache: bool = True) -> EncoderStage:
-    """Load the MiniLM encoder (verified) and its shipped head."""
-    cache = VectorCache() if use_cache else None
-    return EncoderStage(load_encoder(), load_head(head_path("encoder")), cache=cache)
+def _cache(settings: ModelSettings, use_cache: bool) -> VectorCache | None:
+    return VectorCache(default_cache_path(settings)) if use_cache else None
 
 
-def load_llm_stage(*, use_cache: bool = True) -> EncoderStage:
-    """Load the local LLM (verified, or `CLAUSEWISE_LLM`) and its head."""
-    head = load_head(head_path("llm"))
-    cache = VectorCache() if use_cache else None
-    return EncoderStage(load_llm_encoder(), head, cache=cache)
+def load_encoder_stage(
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS, *, use_cache: bool = True
+) -> EncoderStage:
+    """Load the MiniLM encoder (verified, or the settings' own) and its head."""
+    encoder = load_encoder(settings=settings)
+    head = load_head(head_path("encoder", settings))
+    return EncoderStage(encoder, head, cache=_cache(settings, use_cache))
+
+
+def load_llm_stage(
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS, *, use_cache: bool = True
+) -> EncoderStage:
+    """Load the local LLM (verified, or the settings' `llm`) and its head."""
+    head = load_head(head_path("llm", settings))
+    encoder = load_llm_encoder(settings=settings)
+    return EncoderStage(encoder, head, cache=_cache(settings, use_cache))
 
 
 def load_model_stage(
-    choice: ModelChoice, *, use_cache: bool = True
+    choice: ModelChoice,
+    settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
+    *,
+    use_cache: bool = True,
 ) -> EncoderStage | EnsembleStage | None:
     """Return the stage for a `--model` / `CLAUSEWISE_MODEL` choice."""
     if choice == "none":
         return None
     if choice == "encoder":
-        return load_encoder_stage(use_cache=use_cache)
+        return load_encoder_stage(settings, use_cache=use_cache)
     if choice == "llm":
-        return load_llm_stage(use_cache=use_cache)
+        return load_llm_stage(settings, use_cache=use_cache)
     if choice == "encoder+llm":
         return EnsembleStage(
             [
-                load_encoder_stage(use_cache=use_cache),
-                load_llm_stage(use_cache=use_cache),
+                load_encoder_stage(settings, use_cache=use_cache),
+                load_llm_stage(settings, use_cache=use_cache),
             ]
         )
     raise ConfigError(f"unknown model {choice!r}; choose one of {MODEL_CHOICES}")

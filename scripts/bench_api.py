@@ -55,7 +55,7 @@ def free_port() -> int:
 
 def create_key(database_url: str) -> str:
     """Migrate the database and return a new API key for a bench tenant."""
-    from service.auth import create_key as new_key
+    from service.auth.keys import create_key as new_key
     from service.db import init_db, make_engine
 
     engine = make_engine(database_url)

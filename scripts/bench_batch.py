@@ -31,16 +31,15 @@ from sqlmodel import Session
 
 from extractors.engine import default_engine
 from service.analysis_pool import AnalysisPool
+from service.auth.tables import TenantRecord
 from service.batches.jsonl import CardInput
 from service.batches.service import create_batch, register_handlers
 from service.batches.tables import BatchRecord
 from service.db import init_db, make_engine
 from service.jobs.celery_app import CeleryDispatcher, make_celery
-from service.jobs.config import JobSettings
 from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import InProcessRunner
 from service.settings import Settings
-from service.tables import TenantRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 LICENSES = ("apache-2.0", "mit", "other", "openrail", "llama-style", "cc-by-nc-4.0")
@@ -240,8 +239,10 @@ def run_celery(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    settings = Settings(database_url=db_url, redis_url=redis, job_mode="celery")
-    app = make_celery(settings, JobSettings(celery_queue=queue))
+    settings = Settings(
+        database_url=db_url, redis_url=redis, job_mode="celery", celery_queue=queue
+    )
+    app = make_celery(settings)
     try:
         time.sleep(8)  # the worker builds the clause engine before it consumes
         batch_id, job_ids, insert_s = _store(engine, tenant, cards, cache)

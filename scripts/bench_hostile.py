@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_api import free_port, server  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from service.auth import create_key  # noqa: E402
+from service.auth.keys import create_key
 from service.db import init_db, make_engine  # noqa: E402
 
 MIB = 1024 * 1024

@@ -44,8 +44,10 @@ def measure(config: str, paths: list[Path]) -> dict[str, float]:
     stage = None
     if config != "none":
         from models.stage import load_model_stage, use_fresh_caches
+        from service.settings import read_model_settings
 
-        stage = load_model_stage(config)  # type: ignore[arg-type]
+        settings = read_model_settings()  # where the weights are (CLAUSEWISE_LLM)
+        stage = load_model_stage(config, settings)  # type: ignore[arg-type]
         use_fresh_caches(stage, Path(tempfile.mkdtemp(prefix="clausewise-bench-")))
     engine = build_engine(identify=False, model_stage=stage)
     load_s = time.perf_counter() - start

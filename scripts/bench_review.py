@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.app import create_app
-from service.auth import create_key
+from service.auth.keys import create_key
 from service.settings import Settings
 
 

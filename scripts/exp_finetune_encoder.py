@@ -54,6 +54,7 @@ from extractors.engine import build_engine  # noqa: E402
 from models.encoder import encoder_directory, load_encoder  # noqa: E402
 from models.head import Matrix  # noqa: E402
 from models.runtime import configure_torch  # noqa: E402
+from service.settings import read_model_settings  # noqa: E402
 
 MAX_LEN = 128
 
@@ -68,7 +69,9 @@ def fold_of(examples: Sequence[Example], folds: int, seed: int) -> np.ndarray:
 
 def frozen_probs(examples: Sequence[Example], y: Matrix, fold: np.ndarray) -> Matrix:
     """Linear head on frozen MiniLM vectors, trained per fold (the shipped method)."""
-    x, name = embed_examples(examples, load_encoder())
+    settings = read_model_settings()  # CLAUSEWISE_ENCODER, _CACHE_DIR, _THREADS
+    encoder = load_encoder(settings=settings)
+    x, name = embed_examples(examples, encoder, settings=settings)
     rows = example_weights(examples)
     probs = np.zeros_like(y)
     for k in sorted(set(fold) - {-1}):
@@ -106,8 +109,9 @@ def finetuned_probs(
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    configure_torch()
-    directory, _ = encoder_directory()
+    settings = read_model_settings()
+    configure_torch(settings)
+    directory, _ = encoder_directory(settings=settings)
     tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
     texts = [ex.text for ex in examples]
     weights = example_weights(examples)

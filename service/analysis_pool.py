@@ -29,7 +29,7 @@ from extractors.parse import parse_bytes
 from extractors.result_json import ResultJSON
 from extractors.risk import OrgProfile, RiskRule
 from extractors.types import Document
-from models.choices import ModelChoice
+from models.settings import ModelSettings
 from service.engine import service_engine
 
 logger = logging.getLogger(__name__)
@@ -92,32 +92,32 @@ def analyze_card(analyzer: CardAnalyzer, content: bytes, name: str) -> CardResul
     return CardResult(data, None)
 
 
-_choice: ModelChoice = "none"
-"""The model stage of this worker's engine, set by `_warm` when it starts."""
+_models = ModelSettings()
+"""The model section of this worker's engine, set by `_warm` when it starts."""
 
 
-def _warm(choice: ModelChoice) -> None:
-    global _choice
-    _choice = choice
-    service_engine(choice)  # built once per worker process, before its first task
+def _warm(models: ModelSettings) -> None:
+    global _models
+    _models = models
+    service_engine(models)  # built once per worker process, before its first task
 
 
 def _card_in_worker(card: tuple[bytes, str]) -> CardResult:
-    return analyze_card(service_engine(_choice), *card)
+    return analyze_card(service_engine(_models), *card)
 
 
 def _document_in_worker(
     document: Document, profile: OrgProfile | None
 ) -> AnalysisResult:
-    return service_engine(_choice).analyze(document, profile=profile)
+    return service_engine(_models).analyze(document, profile=profile)
 
 
 class AnalysisPool:
-    """`processes` workers, each with an engine for `choice`; closed by `close`."""
+    """`processes` workers, each with an engine for `models`; closed by `close`."""
 
-    def __init__(self, processes: int, choice: ModelChoice = "none") -> None:
+    def __init__(self, processes: int, models: ModelSettings | None = None) -> None:
         self.processes = processes
-        self.choice = choice
+        self.models = models or ModelSettings()
         self._executor: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
@@ -156,7 +156,7 @@ class AnalysisPool:
                 self.processes,
                 mp_context=multiprocessing.get_context("forkserver"),
                 initializer=_warm,
-                initargs=(self.choice,),
+                initargs=(self.models,),
             )
         return self._executor
 

@@ -17,29 +17,50 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from extractors.engine import ENGINE_VERSION
 from extractors.pdf_sandbox import set_parallel_readers
+from service import health, schema_routes
 from service.analysis_pool import AnalysisPool, PooledEngine
+from service.batches import routes as batches
 from service.db import init_db, make_engine
+from service.documents import routes as documents
 from service.engine import service_engine
+from service.families import routes as families
 from service.http_edges import (
     AllowMiddleware,
     SecurityHeadersMiddleware,
     UrlTextMiddleware,
 )
-from service.job_runtime import start_jobs, stop_jobs
 from service.metrics import Metrics
 from service.observability import RequestLogMiddleware, configure_logging
 from service.problems import add_problem_schema, install_problem_handlers
+from service.profiles import routes as profiles
 from service.rate_limits import RateLimiter
 from service.request_bodies import BodyLimitMiddleware
-from service.routes import API_PREFIX, ROOT_ROUTERS, api_router, batches
+from service.reviews import report_routes as review_reports
+from service.reviews import routes as reviews
+from service.scans import routes as scans
 from service.settings import Settings, get_settings
 from service.web import STATIC_DIR
 from service.web import router as web_router
+from service.wiring import start_jobs, stop_jobs
+
+API_PREFIX = "/v1"
+API_ROUTERS: tuple[APIRouter, ...] = (
+    documents.router,
+    scans.router,
+    profiles.router,
+    families.router,
+    reviews.router,
+    review_reports.router,
+    batches.router,
+)
+"""Every resource's router, mounted under `/v1`: add a new resource's here."""
+ROOT_ROUTERS: tuple[APIRouter, ...] = (health.router, schema_routes.router)
+"""Routers at the root: health, metrics and the published JSON Schemas."""
 
 DESCRIPTION = (
     "Find, cite and assess the clauses of AI-model licenses and model cards. "
@@ -52,7 +73,7 @@ DESCRIPTION = (
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate the database and load the engine before the first request."""
     init_db(app.state.db_engine)
-    set_parallel_readers(app.state.settings.pdf_max_parallel)
+    set_parallel_readers(app.state.settings.pdf.max_parallel)
     start_analysis(app)
     start_jobs(app)  # in-process job threads, or the Celery publisher
     try:
@@ -70,11 +91,11 @@ def start_analysis(app: FastAPI) -> None:
     thread analyses in this interpreter and every core is used.
     """
     settings: Settings = app.state.settings
-    engine = service_engine(settings.model)
+    engine = service_engine(settings.models)
     app.state.clause_engine = engine
     app.state.analysis_pool = None
     if settings.scan_processes > 1:
-        pool = AnalysisPool(settings.scan_processes, settings.model)
+        pool = AnalysisPool(settings.scan_processes, settings.models)
         pool.start()
         app.state.analysis_pool = pool
         app.state.clause_engine = PooledEngine(engine, pool)
@@ -98,16 +119,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.state.db_engine = make_engine(settings.database_url)
+    app.state.db_engine = make_engine(settings.database.url)
     app.state.metrics = Metrics()
+    limits = settings.limits
     app.state.rate_limiter = RateLimiter(
-        settings.rate_limit_per_minute,
-        storage=settings.rate_limit_storage,
+        limits.rate_limit_per_minute,
+        storage=limits.rate_limit_storage,
         namespace="clausewise-requests",
     )
     app.state.auth_throttle = RateLimiter(
-        settings.auth_failures_per_minute,
-        storage=settings.rate_limit_storage,
+        limits.auth_failures_per_minute,
+        storage=limits.rate_limit_storage,
         namespace="clausewise-auth-failures",
     )
     app.state.clause_engine = None
@@ -120,8 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UrlTextMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.include_router(api_router())
-    app.include_router(batches.router, prefix=API_PREFIX)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     for router in ROOT_ROUTERS:
         app.include_router(router)
     app.include_router(web_router)  # the reviewer pages (service/web)

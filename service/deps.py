@@ -13,10 +13,10 @@ from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
 from service.analysis_pool import Analyzer
-from service.auth import Caller, current_tenant
-from service.crud import Page
+from service.auth.keys import Caller, current_tenant
 from service.db import get_session
 from service.metrics import Metrics
+from service.queries import Page
 from service.settings import Settings
 
 MAX_PAGE_SIZE = 500

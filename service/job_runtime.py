@@ -1,12 +1,10 @@
-"""Wire jobs into the API process: start the configured runner, dispatch new jobs.
+"""The API process's job machinery as routes see it: `JobRuntime`, `get_jobs`.
 
-`start_jobs(app)` runs in the app's lifespan after the migrations. With
-`job_mode=inprocess` (the embedded default) it starts worker threads here;
-with `job_mode=celery` it only publishes, and `clausewise worker` processes
-do the work, while a `LeaseSweeper` thread here requeues and republishes
-jobs whose worker died (so a killed worker's batch does not wait for the
-broker's visibility timeout). Either way new jobs are handed over by
-`JobRuntime.dispatch` after the transaction that stored them has committed.
+`service.wiring.start_jobs` builds it at start-up; routes that queue work
+(scans, batches) hand new jobs to `JobRuntime.dispatch` after the
+transaction that stored them has committed. Kept apart from the wiring so
+that the resource packages, which import this, never import the module
+that imports them.
 """
 
 from __future__ import annotations
@@ -15,18 +13,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 
 from service.analysis_pool import AnalysisPool
-from service.batches.config import BatchSettings
-from service.jobs.celery_app import CeleryDispatcher, make_celery
-from service.jobs.config import JobSettings
+from service.jobs.celery_app import CeleryDispatcher
 from service.jobs.inprocess import InProcessRunner
 from service.jobs.store import JobStore
 from service.jobs.sweeper import LeaseSweeper
 from service.metrics import Metrics
-from service.settings import Settings
-from service.wiring import build_registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +29,6 @@ class JobRuntime:
 
     store: JobStore
     metrics: Metrics
-    batches: BatchSettings
     max_attempts: int = 3
     runner: InProcessRunner | None = None
     celery: CeleryDispatcher | None = None
@@ -49,57 +42,6 @@ class JobRuntime:
         if self.runner is not None:
             self.runner.notify()
         self.metrics.queue_depth.set(self.store.queue_depth())
-
-
-def start_jobs(app: FastAPI) -> JobRuntime:
-    """Start the configured runner; tests may preset `app.state.job_settings`."""
-    settings: Settings = app.state.settings
-    metrics: Metrics = app.state.metrics
-    jobs: JobSettings = getattr(app.state, "job_settings", None) or JobSettings()
-    batches = getattr(app.state, "batch_settings", None) or BatchSettings()
-    store = JobStore(app.state.db_engine, lease_seconds=jobs.job_lease_seconds)
-    celery_mode = settings.job_mode == "celery"
-    # Celery workers are processes already; in-process mode analyses batch
-    # cards in the app's worker processes (scans go there through the engine)
-    pool = None if celery_mode else app.state.analysis_pool
-    registry = build_registry(app.state.clause_engine, metrics, pool)
-    if celery_mode:
-        celery = CeleryDispatcher(make_celery(settings, jobs))
-        celery.recover(store)
-        sweeper = LeaseSweeper(store, registry, celery.dispatch)
-        sweeper.start()
-        runtime = JobRuntime(
-            store,
-            metrics,
-            batches,
-            jobs.job_max_attempts,
-            celery=celery,
-            sweeper=sweeper,
-        )
-    else:
-        runner = InProcessRunner(
-            app.state.db_engine,
-            registry,
-            threads=jobs.job_threads,
-            poll_seconds=jobs.job_poll_seconds,
-            lease_seconds=jobs.job_lease_seconds,
-            on_idle=metrics.queue_depth.set,
-        )
-        runner.start()
-        runtime = JobRuntime(
-            store, metrics, batches, jobs.job_max_attempts, runner=runner, pool=pool
-        )
-    app.state.jobs = runtime
-    return runtime
-
-
-def stop_jobs(app: FastAPI) -> None:
-    """Let the in-process threads finish their current job and stop; stop sweeping."""
-    runtime: JobRuntime | None = getattr(app.state, "jobs", None)
-    if runtime is not None and runtime.runner is not None:
-        runtime.runner.stop()
-    if runtime is not None and runtime.sweeper is not None:
-        runtime.sweeper.stop()
 
 
 def get_jobs(request: Request) -> JobRuntime:

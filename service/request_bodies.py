@@ -23,7 +23,6 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.batches.config import BatchSettings
 from service.input_rules import JsonLimitError, loads_bounded
 from service.problems import PROBLEM_MEDIA_TYPE, BodyProblemError, problem_body
 from service.settings import Settings
@@ -41,15 +40,15 @@ JSON_ESCAPE_FACTOR: Final = 3
 def body_limit(scope: Scope) -> int:
     """Return the most bytes the body of this request may have.
 
-    Documents get `max_upload_bytes` (plus room for the form or the JSON
-    escaping), batches `batch_max_bytes`; anything else `DEFAULT_BODY_LIMIT`.
+    Documents get `limits.max_upload_bytes` (plus room for the form or the
+    JSON escaping), batches `batches.max_bytes`; anything else
+    `DEFAULT_BODY_LIMIT`.
     """
     if scope["method"] != "POST":
         return DEFAULT_BODY_LIMIT
-    state = scope["app"].state
-    settings: Settings = state.settings
-    upload = settings.max_upload_bytes
-    batch = _batch_settings(state).batch_max_bytes
+    settings: Settings = scope["app"].state.settings
+    upload = settings.limits.max_upload_bytes
+    batch = settings.batches.max_bytes
     limits = {
         "/v1/documents": upload + FORM_SLACK,
         "/v1/documents/text": JSON_ESCAPE_FACTOR * upload + FORM_SLACK,
@@ -62,16 +61,6 @@ def body_limit(scope: Scope) -> int:
     if root and path.startswith(root):  # mounted under a proxy's prefix
         path = path[len(root) :]
     return limits.get(path.rstrip("/") or "/", DEFAULT_BODY_LIMIT)
-
-
-def _batch_settings(state: Any) -> BatchSettings:
-    """Return the batch settings the job runtime uses (set at start-up)."""
-    jobs = getattr(state, "jobs", None)
-    if jobs is not None:
-        batches: BatchSettings = jobs.batches
-        return batches
-    preset = getattr(state, "batch_settings", None)
-    return preset if isinstance(preset, BatchSettings) else BatchSettings()
 
 
 class BodyTooLargeError(BodyProblemError):

@@ -9,21 +9,32 @@ is a string, several a list.
 from __future__ import annotations
 
 import re
-from typing import NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict, get_args
 
 from extractors.clauses.common import fold
 from extractors.clauses.spec import ClauseSpec, TypeFloors
 from extractors.labels import ClauseType
 
+Kind = Literal[
+    "display_notice",
+    "naming_prefix",
+    "notice_file",
+    "license_copy",
+    "retain_notices",
+    "modification_notice",
+]
+"""The kinds of attribution duty (ANNOTATION.md), the vocabulary of `kind`."""
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
 
 class AttributionParams(TypedDict):
     """The params of an attribution clause."""
 
-    kind: str | list[str]
+    kind: Kind | list[Kind]
     text: NotRequired[str | list[str]]
 
 
-_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         "license_copy",
         re.compile(

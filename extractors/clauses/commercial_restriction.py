@@ -8,17 +8,23 @@ of the restriction (ANNOTATION.md); one scope is a string, several a list.
 from __future__ import annotations
 
 import re
-from typing import TypedDict
+from typing import Literal, TypedDict, get_args
 
 from extractors.clauses.common import fold
 from extractors.clauses.spec import ClauseSpec
 from extractors.labels import ClauseType
 
+Scope = Literal[
+    "non_commercial", "research_only", "permission_required", "hosting_prohibited"
+]
+"""The scopes of a commercial restriction (ANNOTATION.md), the vocabulary of `scope`."""
+SCOPES: tuple[Scope, ...] = get_args(Scope)
+
 
 class CommercialRestrictionParams(TypedDict):
     """The params of a commercial_restriction clause."""
 
-    scope: str | list[str]
+    scope: Scope | list[Scope]
 
 
 _HOSTING = re.compile(
@@ -75,7 +81,7 @@ _COMMERCIAL_WORD = re.compile(
 
 def parse(text: str) -> CommercialRestrictionParams:
     """Return the scope(s) of the commercial restriction."""
-    scopes: list[str] = []
+    scopes: list[Scope] = []
     text = fold(text)
     commercial = _COMMERCIAL_WORD.search(text)
     if _HOSTING.search(text):

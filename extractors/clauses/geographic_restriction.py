@@ -19,6 +19,8 @@ from extractors.labels import ClauseType
 from extractors.pattern_data import load_regions
 
 Mode = Literal["excluded", "only"]
+REGION_CODE = r"^([A-Z]{2}|EU|EEA)$"
+"""A region as `regions` holds it: an ISO 3166 alpha-2 code, or EU or EEA."""
 
 
 class GeographicRestrictionParams(TypedDict):

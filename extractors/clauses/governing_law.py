@@ -15,6 +15,9 @@ from extractors.clauses.common import fold, named_in
 from extractors.clauses.spec import ClauseSpec, DocumentContext, Params
 from extractors.labels import ClauseType
 
+JURISDICTION_CODE = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
+"""A jurisdiction as ANNOTATION.md writes it: ISO 3166-1, or 3166-2 (US-CA)."""
+
 
 class GoverningLawParams(TypedDict, total=False):
     """The params of a governing_law clause; None: the licensee's own law."""

@@ -7,16 +7,20 @@ change, the agreement itself or a policy it incorporates (ANNOTATION.md).
 from __future__ import annotations
 
 import re
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, get_args
 
 from extractors.clauses.spec import ClauseSpec
 from extractors.labels import ClauseType
+
+Target = Literal["agreement", "policy"]
+"""What the licensor may change: the agreement itself, or a policy it binds."""
+TARGETS: tuple[Target, ...] = get_args(Target)
 
 
 class UnilateralChangeParams(TypedDict):
     """The params of a unilateral_change clause."""
 
-    target: Literal["policy", "agreement"]
+    target: Target
 
 
 def parse(text: str) -> UnilateralChangeParams:

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from service.batches.tables import BATCHES, CACHE, ITEMS, BatchStatus, ItemStatus
-from service.tables import utcnow
+from service.columns import utcnow
 
 _NO_ROW = uuid.UUID(int=0)
 

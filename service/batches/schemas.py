@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from service.batches.queries import ItemView
 from service.batches.tables import BatchRecord
-from service.schemas import ScanResultPublic, as_utc
+from service.columns import as_utc
+from service.scans.schemas import ScanResultPublic
 
 
 class BatchProgress(BaseModel):

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Index, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.tables import JSON_TYPE, TIMESTAMP, utcnow
+import service.auth.tables  # noqa: F401  (registers "tenant", a foreign-key target)
+from service.columns import JSON_TYPE, TIMESTAMP, utcnow
 
 
 class BatchStatus(StrEnum):

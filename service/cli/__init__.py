@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
@@ -60,13 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     logging.basicConfig(level=logging.WARNING, format="clausewise: %(message)s")
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["worker"]:  # the worker parses its own options
-        status: int = importlib.import_module(COMMANDS["worker"]).run(argv[1:])
-        return status
-    args = build_parser().parse_args(argv)
-    if _without_models(args.command, args):
-        keep_torch_out()
     try:
+        if argv[:1] == ["worker"]:  # the worker parses its own options
+            status: int = importlib.import_module(COMMANDS["worker"]).run(argv[1:])
+            return status
+        args = build_parser().parse_args(argv)
+        if _without_models(args.command, args):
+            keep_torch_out()
         status = importlib.import_module(COMMANDS[args.command]).run(args)
         return status
     except ConfigError as exc:
@@ -80,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _without_models(command: str, args: object) -> bool:
     """Return True when this run loads no model in this process."""
     if command == "serve":
-        return os.environ.get("CLAUSEWISE_MODEL", "none") == "none"
+        from service.cli.settings import model_settings  # pydantic-settings
+
+        return model_settings().stage == "none"
     if command == "diff":
         return True
     if command in ("scan", "eval"):

@@ -61,8 +61,10 @@ def engine_with_models(choice: str, llm_params: bool = False) -> Any:
     from extractors.engine import build_engine
     from models.llm_params import load_param_filler
     from models.stage import load_model_stage
+    from service.cli.settings import model_settings
 
+    settings = model_settings()  # where the weights are: CLAUSEWISE_LLM etc.
     return build_engine(
-        model_stage=load_model_stage(choice),  # type: ignore[arg-type]
-        param_filler=load_param_filler() if llm_params else None,
+        model_stage=load_model_stage(choice, settings),  # type: ignore[arg-type]
+        param_filler=load_param_filler(settings) if llm_params else None,
     )

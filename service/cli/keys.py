@@ -2,7 +2,7 @@
 
 `keys create` prints a new key once; `keys list` shows keys by prefix (the
 key itself is never stored, so never shown); `keys revoke PREFIX` stops a
-key at once, for the API and the web pages alike (`auth.active_caller`).
+key at once, for the API and the web pages alike (`auth.keys.active_caller`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from extractors.errors import ConfigError, InputError
-from service.auth import create_key as new_key
+from service.auth.keys import create_key as new_key
+from service.auth.tables import ApiKeyRecord, TenantRecord
 from service.cli.common import EXIT_OK
 from service.cli.settings import service_settings
+from service.columns import utcnow
 from service.db import init_db, make_engine
-from service.tables import ApiKeyRecord, TenantRecord, utcnow
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if args.keys_command == "create":
         return create_key(args)
     settings = service_settings(args.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     try:
         init_db(engine)
         if args.keys_command == "list":
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 def create_key(args: argparse.Namespace) -> int:
     """Create a tenant's API key; print the key (only here, only once)."""
     settings = service_settings(args.database_url)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     try:
         init_db(engine)
         with Session(engine) as session:

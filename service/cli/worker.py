@@ -6,5 +6,9 @@ import service.worker
 
 
 def run(argv: list[str]) -> int:
-    """Run a Celery worker for every job kind until it is stopped."""
+    """Run a Celery worker for every job kind until it is stopped.
+
+    The worker reads its settings itself; a bad one is a `ConfigError`, which
+    `service.cli.main` reports as for `serve`.
+    """
     return service.worker.main(argv)

@@ -19,7 +19,10 @@ runs in each child (started after the fork, so no thread or connection
 crosses a fork); with `solo` or `threads`, in the worker process itself.
 
 Start a worker with `python -m service.worker --concurrency 2` (what
-`clausewise worker` runs) or `celery -A service.jobs.celery_app worker`.
+`clausewise worker` runs): it hands this module the settings and the job
+handlers (`use_registry`). `celery -A service.jobs.celery_app` finds `app`,
+configured from the environment, for Celery's own commands (`inspect`,
+`purge`); it runs no job without the handlers.
 """
 
 from __future__ import annotations
@@ -37,27 +40,23 @@ from celery import Celery, signals
 from celery.concurrency.prefork import TaskPool as PreforkPool
 
 from service.db import make_engine
-from service.jobs.config import JobSettings
 from service.jobs.handlers import HandlerRegistry
 from service.jobs.inprocess import make_owner
 from service.jobs.lease import LeaseKeeper
 from service.jobs.store import WORKER_LOST, JobStore
 from service.jobs.sweeper import LeaseSweeper
 from service.jobs.tables import JobStatus
-from service.settings import Settings
+from service.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 RUN_JOB: Final = "clausewise.run_job"
 
 
-def make_celery(
-    settings: Settings | None = None, jobs: JobSettings | None = None
-) -> Celery:
+def make_celery(settings: Settings) -> Celery:
     """Return a Celery app for the broker and queue the settings name."""
-    settings = settings or Settings()
-    jobs = jobs or JobSettings()
-    app = Celery("clausewise", broker=settings.redis_url, set_as_current=False)
+    jobs = settings.jobs
+    app = Celery("clausewise", broker=jobs.redis_url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -76,41 +75,48 @@ def make_celery(
 
 @dataclass(frozen=True, slots=True)
 class _Runtime:
-    """What a worker process builds once: the store and the handlers."""
+    """What a worker process builds once: the store, the handlers, the publisher."""
 
     store: JobStore
     registry: HandlerRegistry
+    celery: Celery
 
 
 RegistryFactory = Callable[[], HandlerRegistry]
 """Build the handlers of every job kind (the app's wiring provides it)."""
 
-_registry_factory: list[RegistryFactory] = []
+
+@dataclass(frozen=True, slots=True)
+class _WorkerSetup:
+    settings: Settings
+    registry: RegistryFactory
 
 
-def use_registry(factory: RegistryFactory) -> None:
-    """Name the handlers this worker process runs; call before it starts.
+_setup: list[_WorkerSetup] = []
+
+
+def use_registry(factory: RegistryFactory, settings: Settings) -> None:
+    """Name the settings and handlers this worker process runs; call before it starts.
 
     The jobs package knows no job kind of its own: the app's wiring
     (`service.wiring.build_registry`) is handed in by the worker's entry
-    point, and prefork children inherit it.
+    point, with the settings it read, and prefork children inherit both.
     """
-    _registry_factory[:] = [factory]
+    _setup[:] = [_WorkerSetup(settings, factory)]
 
 
 @cache
 def _runtime() -> _Runtime:
     """Build the database engine and handlers on first use, after any fork."""
-    settings = Settings()
-    engine = make_engine(settings.database_url)
-    lease = JobSettings().job_lease_seconds
-    if not _registry_factory:
+    if not _setup:
         raise RuntimeError(
             "no job handlers: start workers with `clausewise worker`"
             " (service.worker), which names them"
         )
-    registry = _registry_factory[0]()
-    return _Runtime(JobStore(engine, lease_seconds=lease), registry)
+    settings = _setup[0].settings
+    engine = make_engine(settings.database.url)
+    store = JobStore(engine, lease_seconds=settings.jobs.lease_seconds)
+    return _Runtime(store, _setup[0].registry(), make_celery(settings))
 
 
 def run_job(job_id: str) -> str:
@@ -134,7 +140,7 @@ def run_job(job_id: str) -> str:
         error = f"{type(exc).__name__}: {exc}"
         status = runtime.store.fail(job.id, owner, error)
         if status == JobStatus.QUEUED:
-            app.send_task(RUN_JOB, args=[job_id], countdown=2**job.attempts)
+            runtime.celery.send_task(RUN_JOB, args=[job_id], countdown=2**job.attempts)
         elif status == JobStatus.FAILED:
             _give_up(runtime, job.kind, job.payload, error)
         raise
@@ -149,7 +155,7 @@ def _not_claimed(runtime: _Runtime, job_id: uuid.UUID) -> str:
         return "failed: " + WORKER_LOST
     left = runtime.store.lease_left(job_id)
     if left is not None:
-        app.send_task(RUN_JOB, args=[job_id.hex], countdown=left + 1)
+        runtime.celery.send_task(RUN_JOB, args=[job_id.hex], countdown=left + 1)
         return f"deferred {left + 1:.0f} s: another worker holds the lease"
     return "skipped: done or failed already"
 
@@ -191,7 +197,7 @@ def start_sweeper() -> LeaseSweeper:
     """Start this worker process's lease sweeper (once per process)."""
     runtime = _runtime()
     sweeper = LeaseSweeper(
-        runtime.store, runtime.registry, CeleryDispatcher(app).dispatch
+        runtime.store, runtime.registry, CeleryDispatcher(runtime.celery).dispatch
     )
     sweeper.start()
     logger.info(
@@ -220,5 +226,18 @@ def _sweep_in_worker(sender: Any = None, **_: Any) -> None:
 signals.worker_process_init.connect(_sweep_in_pool_child, weak=False)
 signals.worker_ready.connect(_sweep_in_worker, weak=False)
 
-app = make_celery()
-"""The app `celery -A service.jobs.celery_app worker` finds (settings from env)."""
+
+@cache
+def _environment_app() -> Celery:
+    return make_celery(get_settings())
+
+
+def __getattr__(name: str) -> Celery:
+    """Return `app`, what `celery -A service.jobs.celery_app` finds.
+
+    Made on first use from the environment's settings, so importing this
+    module (the API does) reads no setting.
+    """
+    if name == "app":
+        return _environment_app()
+    raise AttributeError(name)

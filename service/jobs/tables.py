@@ -3,7 +3,7 @@
 Both runners read and write these rows, so a process that dies mid-job leaves
 a `running` row whose lease runs out; whoever looks next puts it back in the
 queue. Nothing about a job lives only in memory or only in the broker.
-Columns follow `service.tables` (UUID keys, JSON/JSONB, UTC timestamps) and
+Columns follow `service.columns` (UUID keys, JSON/JSONB, UTC timestamps) and
 the rows sit on the same `SQLModel.metadata`, migrated by Alembic.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Index, Table, Text
 from sqlmodel import Field, SQLModel
 
-from service.tables import JSON_TYPE, TIMESTAMP, utcnow
+from service.columns import JSON_TYPE, TIMESTAMP, utcnow
 
 
 class JobStatus(StrEnum):

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from service.engine import service_engine
 from service.jobs.celery_app import RegistryFactory, make_celery, use_registry
-from service.jobs.config import JobSettings
+from service.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,18 +66,19 @@ def celery_argv(args: argparse.Namespace, queue: str) -> list[str]:
     return argv
 
 
-def main(argv: Sequence[str] | None, registry: RegistryFactory) -> int:
+def main(
+    argv: Sequence[str] | None, registry: RegistryFactory, settings: Settings
+) -> int:
     """Run a worker for `registry`'s job kinds until stopped; return its status."""
     args = build_parser().parse_args(argv)
-    use_registry(registry)
-    jobs = JobSettings()
+    use_registry(registry, settings)
     # Build the clause engine (seconds) before the pool forks: children share it
     # copy-on-write and their first job does not pay for it. The database engine
     # is built after the fork, in each child (connections must not be shared).
-    service_engine()
-    app = make_celery(jobs=jobs)
+    service_engine(settings.models)
+    app = make_celery(settings)
     try:
-        app.worker_main(celery_argv(args, jobs.celery_queue))
+        app.worker_main(celery_argv(args, settings.jobs.celery_queue))
     except SystemExit as exc:  # Celery ends its command line with sys.exit
         return exc.code if isinstance(exc.code, int) else 0
     return 0

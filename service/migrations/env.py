@@ -1,11 +1,12 @@
-"""Alembic environment: migrate `SQLModel.metadata` (the `service.tables` tables).
+"""Alembic environment: migrate `SQLModel.metadata` (every resource's tables).
 
 `service.db.init_db` passes an open connection in `config.attributes`; the
 `alembic` command line gets its URL from `sqlalchemy.url` in its config or,
 failing that, from `CLAUSEWISE_DATABASE_URL` through `Settings`. Batch mode is
 on so that later ALTERs also work on SQLite. For `revision --autogenerate`,
-every module that defines tables must be imported below, or Alembic will
-propose dropping its tables.
+every module that defines tables must be imported below (one per resource
+package, and the jobs framework's), or Alembic will propose dropping its
+tables.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
-import service.reviews.tables  # noqa: F401  (registers the tables on the metadata)
-import service.tables  # noqa: F401
+import service.auth.tables  # noqa: F401  (each registers its tables on the metadata)
+import service.batches.tables  # noqa: F401
+import service.documents.tables  # noqa: F401
+import service.jobs.tables  # noqa: F401
+import service.profiles.tables  # noqa: F401
+import service.reviews.tables  # noqa: F401
+import service.scans.tables  # noqa: F401
 from service.settings import Settings
 
 target_metadata = SQLModel.metadata
@@ -35,7 +41,7 @@ def _run(connection: Connection) -> None:
 
 def _url() -> str:
     """Return the URL named in the Alembic config, else the settings' one."""
-    return context.config.get_main_option("sqlalchemy.url") or Settings().database_url
+    return context.config.get_main_option("sqlalchemy.url") or Settings().database.url
 
 
 def run_offline() -> None:

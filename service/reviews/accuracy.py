@@ -22,7 +22,7 @@ from eval.evaluate import EvalReport, add_up, score_document
 from eval.scorer import PredictedSpan
 from extractors.labels import ClauseType
 from service.reviews.archive import Reviewed, archive_names, reviewed_documents
-from service.tables import ScanRecord, ScanStatus
+from service.scans.tables import ScanRecord, ScanStatus
 
 
 @dataclass(frozen=True, slots=True)

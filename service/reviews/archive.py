@@ -37,22 +37,22 @@ from eval.corpus import LabelFile, LabelSpan
 from extractors.errors import InputError
 from extractors.parse import parse_bytes
 from extractors.types import Document
-from service.document_labels import check_version_free
-from service.documents import (
+from service.documents.labels import check_version_free
+from service.documents.schemas import document_meta
+from service.documents.store import (
     check_quota,
     document_record,
     find_by_sha256,
     pdf_limits,
 )
+from service.documents.tables import DocumentRecord
 from service.problems import ProblemError
 from service.reviews.labels import document_file_name, gold_labels
 from service.reviews.params import ParamsError, validate_params
 from service.reviews.state import Action, ClauseStatus, Origin, Review, ReviewClause
 from service.reviews.store import reviews_of, signed_off
 from service.reviews.tables import ReviewEventRecord
-from service.schemas import document_meta
 from service.settings import Settings
-from service.tables import DocumentRecord
 
 MAX_PROBLEMS: Final = 20
 
@@ -218,7 +218,7 @@ def import_archive(
     settings: Settings,
 ) -> ImportSummary:
     """Check the whole archive, then store documents and reviews in one commit."""
-    limits = ArchiveLimits(max_unpacked_bytes=settings.max_import_bytes * 4)
+    limits = ArchiveLimits(max_unpacked_bytes=settings.limits.max_import_bytes * 4)
     try:
         members = read_archive(data, limits)
     except ArchiveError as exc:
@@ -284,7 +284,7 @@ def _incoming(
         document = parse_bytes(
             data,
             name=name,
-            max_bytes=settings.max_upload_bytes,
+            max_bytes=settings.limits.max_upload_bytes,
             pdf_limits=pdf_limits(settings),
         )
     except InputError as exc:
@@ -378,7 +378,7 @@ def _store(
         created = record is None
         if record is None:
             check_version_free(session, tenant_id, item.family, item.version)
-            check_quota(session, tenant_id, settings.max_documents_per_tenant)
+            check_quota(session, tenant_id, settings.limits.max_documents_per_tenant)
             meta = document_meta(
                 name=item.name, family=item.family, version=item.version
             )

@@ -12,8 +12,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Final
 
+from service.documents.tables import DocumentRecord
 from service.reviews.state import Review
-from service.tables import DocumentRecord
 
 _SUFFIX: Final = {
     "text/plain": ".txt",

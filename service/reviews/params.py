@@ -3,31 +3,28 @@
 A reviewer's parameters are validated here before any event is stored, and
 the same models give the JSON Schema the review form is built from, so the
 form and the check cannot drift apart. Optional members accept null, as the
-gold files write an absent value.
+gold files write an absent value. The vocabularies (attribution kinds,
+commercial scopes, modes, targets, metrics, consequences, the formats of
+region and jurisdiction codes) are the clause registry's (`extractors.clauses`),
+where the parsers that produce them live, so a review and a scan speak alike.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from extractors.clauses.attribution import Kind
+from extractors.clauses.commercial_restriction import Scope
+from extractors.clauses.geographic_restriction import REGION_CODE, Mode
+from extractors.clauses.governing_law import JURISDICTION_CODE
+from extractors.clauses.unilateral_change import Target
 from extractors.clauses.usage_threshold import Consequence, Metric
 from extractors.labels import ClauseType
 
-Kind = Literal[
-    "display_notice",
-    "naming_prefix",
-    "notice_file",
-    "license_copy",
-    "retain_notices",
-    "modification_notice",
-]
-Scope = Literal[
-    "non_commercial", "research_only", "permission_required", "hosting_prohibited"
-]
-Region = Annotated[str, Field(pattern=r"^([A-Z]{2}|EU|EEA)$")]
-Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
+Region = Annotated[str, Field(pattern=REGION_CODE)]
+Jurisdiction = Annotated[str, Field(pattern=JURISDICTION_CODE)]
 
 
 class _Params(BaseModel):
@@ -68,7 +65,7 @@ class GeographicParams(_Params):
     """`geographic_restriction`: ISO 3166 alpha-2 codes (and EU, EEA)."""
 
     regions: list[Region] = Field(min_length=1)
-    mode: Literal["excluded", "only"]
+    mode: Mode
 
 
 class CommercialParams(_Params):
@@ -80,7 +77,7 @@ class CommercialParams(_Params):
 class UnilateralChangeParams(_Params):
     """`unilateral_change`: what the licensor may change."""
 
-    target: Literal["agreement", "policy"]
+    target: Target
 
 
 class GoverningLawParams(_Params):

@@ -18,11 +18,11 @@ from typing import Any, Final
 from sqlmodel import Session, col, select
 
 from extractors.labels import ClauseType
-from service.families import latest_scan
+from service.documents.tables import DocumentRecord
 from service.reviews.accuracy import Accuracy
 from service.reviews.archive import Reviewed
 from service.reviews.store import document_events
-from service.tables import DocumentRecord
+from service.scans.queries import latest_scan
 
 LOW_CONFIDENCE: Final = 0.6
 WEAK_F1: Final = 0.8

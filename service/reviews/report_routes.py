@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from service import crud
 from service.deps import SessionDep, TenantDep
+from service.documents.queries import get_document
 from service.problems import problem_responses
 from service.reviews.accuracy import VersionScore, figures, tenant_accuracy
 from service.reviews.agreement import PairAgreement, agreements
@@ -164,7 +164,7 @@ def get_agreement(
     document_id: str, session: SessionDep, caller: TenantDep
 ) -> list[AgreementPublic]:
     """Return each pair of reviewers' agreement on this document."""
-    document = crud.get_document(
+    document = get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     return [AgreementPublic.of(p) for p in agreements(reviews_of(session, document))]

@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from service import crud
-from service.auth import Caller
+from service.auth.keys import Caller
 from service.deps import SessionDep, SettingsDep, TenantDep
+from service.documents.queries import get_document
 from service.problems import ProblemError, problem_responses
 from service.request_bodies import JsonBodyRoute
 from service.reviews.archive import (
@@ -76,7 +76,7 @@ def get_review(
     reviewer: ReviewerQuery = None,
 ) -> ReviewPublic:
     """Return a reviewer's clauses (the caller's unless `reviewer` is named)."""
-    document = crud.get_document(
+    document = get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     name = reviewer if reviewer is not None else reviewer_of(caller)
@@ -97,7 +97,7 @@ def post_decision(
 ) -> DecisionPublic:
     """Store one decision (see `ReviewEventCreate` for the actions)."""
     reviewer = reviewer_of(caller)
-    document = crud.get_document(
+    document = get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     decision = Decision(**body.model_dump())
@@ -116,7 +116,7 @@ def list_decisions(
     reviewer: ReviewerQuery = None,
 ) -> ReviewEventsPublic:
     """Return the document's review history, oldest first, every reviewer's."""
-    document = crud.get_document(
+    document = get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     events = document_events(session, document, reviewer)
@@ -142,7 +142,7 @@ def get_labels(
     The labels are those of the review signed off last, or of `reviewer`'s;
     a document nobody has marked reviewed is a 409.
     """
-    document = crud.get_document(
+    document = get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     reviews = reviews_of(session, document)
@@ -201,11 +201,11 @@ def import_labels(
     nothing is stored.
     """
     reviewer = reviewer_of(caller)
-    data = file.file.read(settings.max_import_bytes + 1)
-    if len(data) > settings.max_import_bytes:
+    data = file.file.read(settings.limits.max_import_bytes + 1)
+    if len(data) > settings.limits.max_import_bytes:
         raise ProblemError(
             413,
-            f"the archive is over {settings.max_import_bytes:,} bytes",
+            f"the archive is over {settings.limits.max_import_bytes:,} bytes",
             slug="too-large",
         )
     summary = import_archive(

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from service.families import latest_scan_id
+from service.documents.tables import DocumentRecord
 from service.problems import ProblemError
 from service.reviews.decisions import Decision, change_for
 from service.reviews.state import (
@@ -34,7 +34,8 @@ from service.reviews.state import (
     fold,
 )
 from service.reviews.tables import ReviewEventRecord
-from service.tables import DocumentRecord, ScanRecord, ScanStatus
+from service.scans.queries import latest_scan_id
+from service.scans.tables import ScanRecord, ScanStatus
 
 
 def to_event(record: ReviewEventRecord) -> Event:
@@ -140,14 +141,20 @@ def review_of(session: Session, document: DocumentRecord, reviewer: str) -> Revi
     )
 
 
+def by_reviewer(events: Iterable[Event]) -> dict[str, list[Event]]:
+    """Return each reviewer's events in order, reviewers by their first decision."""
+    grouped: dict[str, list[Event]] = {}
+    for event in events:
+        grouped.setdefault(event.reviewer, []).append(event)
+    return grouped
+
+
 def reviews_of(session: Session, document: DocumentRecord) -> list[Review]:
     """Return every reviewer's review of the document, by first decision."""
-    by_reviewer: dict[str, list[Event]] = defaultdict(list)
-    for event in document_events(session, document):
-        by_reviewer[event.reviewer].append(event)
+    grouped = by_reviewer(document_events(session, document))
     return [
         build_review(session, document, name, events)
-        for name, events in by_reviewer.items()
+        for name, events in grouped.items()
     ]
 
 
@@ -170,16 +177,12 @@ def reviewer_summaries(session: Session, document: DocumentRecord) -> list[Revie
         .where(col(ReviewEventRecord.document_id) == document.id)
         .order_by(col(ReviewEventRecord.id))
     ).all()
-    by_reviewer: dict[str, list[Event]] = defaultdict(list)
-    for ident, reviewer, action, scan_id, created_at in rows:
-        by_reviewer[reviewer].append(
-            Event(
-                ident, reviewer, Action(action), None, scan_id, None, None, created_at
-            )
-        )
+    grouped = by_reviewer(
+        Event(ident, reviewer, Action(action), None, scan_id, None, None, created_at)
+        for ident, reviewer, action, scan_id, created_at in rows
+    )
     return [
-        fold(name, base_scan(events), (), events)
-        for name, events in by_reviewer.items()
+        fold(name, base_scan(events), (), events) for name, events in grouped.items()
     ]
 
 

@@ -14,7 +14,10 @@ from typing import Any
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from service.tables import JSON_TYPE, TIMESTAMP, utcnow
+import service.auth.tables  # noqa: F401  (registers "tenant", a foreign-key target)
+import service.documents.tables  # noqa: F401  (registers "document", a foreign-key target)
+import service.scans.tables  # noqa: F401  (registers "scan", a foreign-key target)
+from service.columns import JSON_TYPE, TIMESTAMP, utcnow
 
 
 class ReviewEventRecord(SQLModel, table=True):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
-from service.auth import enforce_rate_limit, get_rate_limiter
+from service.auth.keys import enforce_rate_limit, get_rate_limiter
 from service.deps import SessionDep
 from service.rate_limits import RateLimiter
 from service.web.session import CSRF_FIELD, WebSession, check_csrf, load_session

@@ -17,13 +17,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from service import crud
 from service.analysis_pool import Analyzer
-from service.crud import Page
-from service.documents import PDF_TYPE
-from service.families import latest_scan
+from service.documents.store import PDF_TYPE
+from service.documents.tables import DocumentRecord
+from service.profiles.queries import get_profile, list_profiles
+from service.profiles.tables import ProfileRecord
+from service.queries import Page
 from service.reviews.state import ReviewClause
-from service.tables import DocumentRecord, ProfileRecord, ScanRecord
+from service.scans.queries import latest_scan
+from service.scans.tables import ScanRecord
 from service.web.highlight import citation_ranges, render_text
 from service.web.review_view import review_spans
 from service.web.verdicts import judged_findings
@@ -44,12 +46,12 @@ def document_context(
     scan's); the findings are those of the latest scan.
     """
     scan = latest_scan(session, record)
-    profiles, _ = crud.list_profiles(
+    profiles, _ = list_profiles(
         session, tenant_id=tenant_id, page=Page(limit=500, offset=0)
     )
     chosen: ProfileRecord | None = None
     if profile_id is not None:
-        chosen = crud.get_profile(session, tenant_id=tenant_id, profile_id=profile_id)
+        chosen = get_profile(session, tenant_id=tenant_id, profile_id=profile_id)
     result: Mapping[str, Any] = {"clauses": [], "findings": []}
     if scan is not None and scan.result is not None:
         result = scan.result

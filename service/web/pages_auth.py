@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from service.auth import current_tenant, get_auth_throttle, get_rate_limiter
+from service.auth.keys import current_tenant, get_auth_throttle, get_rate_limiter
 from service.deps import SessionDep
 from service.problems import ProblemError
 from service.web.deps import PostDep, WebDep

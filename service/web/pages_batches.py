@@ -16,15 +16,15 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import Session, col, select
 
 from extractors.labels import ClauseType, Severity
-from service import crud
 from service.batches.jsonl import BatchInputError, parse_jsonl
 from service.batches.queries import ItemFilter, list_items
 from service.batches.schemas import BatchPublic
 from service.batches.service import create_batch
 from service.batches.tables import BatchRecord, ItemStatus
-from service.deps import MAX_OFFSET, OffsetQuery, SessionDep
+from service.deps import MAX_OFFSET, OffsetQuery, SessionDep, SettingsDep
 from service.job_runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, not_found
+from service.queries import get_owned
 from service.web.batch_view import item_row
 from service.web.deps import PostDep, WebDep
 from service.web.document_view import group_by_severity
@@ -37,7 +37,7 @@ PAGE_ITEMS = 100
 
 
 def _owned(session: Session, tenant_id: uuid.UUID, batch_id: str) -> BatchRecord:
-    return crud.get_owned(
+    return get_owned(
         session, BatchRecord, tenant_id=tenant_id, ident=batch_id, kind="batch"
     )
 
@@ -70,17 +70,18 @@ def submit(
     request: Request,
     session: SessionDep,
     jobs: JobsDep,
+    settings: SettingsDep,
     web: PostDep,
     file: Annotated[UploadFile, File()],
 ) -> Response:
     """Store and queue the cards of an uploaded `.jsonl` file; go to its page."""
-    limits = jobs.batches
-    data = file.file.read(limits.batch_max_bytes + 1)
-    if len(data) > limits.batch_max_bytes:
-        message = f"the file is over the {limits.batch_max_bytes:,}-byte limit"
+    limits = settings.batches
+    data = file.file.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        message = f"the file is over the {limits.max_bytes:,}-byte limit"
         return _batches_page(request, session, web, message, 413)
     try:
-        cards = parse_jsonl(data, max_items=limits.batch_max_items)
+        cards = parse_jsonl(data, max_items=limits.max_items)
     except BatchInputError as exc:
         return _batches_page(request, session, web, str(exc), 422)
     created = create_batch(
@@ -89,7 +90,7 @@ def submit(
         cards=cards,
         idempotency_key=None,
         use_cache=limits.scan_cache,
-        chunk_size=limits.batch_chunk_size,
+        chunk_size=limits.chunk_size,
     )
     jobs.dispatch(created.job_ids)
     return RedirectResponse(f"/batches/{created.batch_id}", 303)

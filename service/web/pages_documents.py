@@ -8,14 +8,16 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from extractors.result_json import as_result
-from service import crud
-from service.crud import Page
 from service.deps import EngineDep, MetricsDep, OffsetQuery, SessionDep, SettingsDep
-from service.documents import store_document
+from service.documents.queries import get_document, list_documents
+from service.documents.schemas import document_meta
+from service.documents.store import store_document
 from service.exports import EXPORTERS, export
-from service.families import ensure_scan, latest_scan, list_families
+from service.families.versions import list_families
 from service.problems import ProblemError
-from service.schemas import document_meta
+from service.queries import Page
+from service.scans.queries import latest_scan
+from service.scans.scanning import ensure_scan
 from service.web.deps import PostDep, WebDep
 from service.web.document_view import document_context
 from service.web.rendering import PageRoute, render, wants_json
@@ -45,9 +47,7 @@ def documents(
 ) -> Response:
     """List the tenant's documents, newest first, 50 a page."""
     page = Page(limit=50, offset=offset)
-    rows, count = crud.list_documents(
-        session, tenant_id=web.caller.tenant_id, page=page
-    )
+    rows, count = list_documents(session, tenant_id=web.caller.tenant_id, page=page)
     context = {"web": web, "rows": rows, "count": count, "page": page}
     return render(request, "documents.html", context)
 
@@ -72,7 +72,7 @@ def upload(
     version: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Store and scan one file as the API does; answer its page's address."""
-    data = file.file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.limits.max_upload_bytes + 1)
     meta = document_meta(
         name=file.filename,
         family=family.strip() or None,
@@ -109,7 +109,7 @@ def document(
     Viewing writes nothing: a document without a successful scan is shown
     with a "Scan" button instead of being scanned by the GET.
     """
-    record = crud.get_document(
+    record = get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
     review = review_context(session, record, web.caller)
@@ -140,7 +140,7 @@ def scan(
 
     A second press, or a document scanned meanwhile, keeps the scan there is.
     """
-    record = crud.get_document(
+    record = get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
     found = ensure_scan(session, engine, record, metrics=metrics)
@@ -158,7 +158,7 @@ def export_document(
     format: Annotated[str, Query(max_length=20)] = "json",  # noqa: A002
 ) -> Response:
     """Download the latest scan in an export format, as an attachment."""
-    record = crud.get_document(
+    record = get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
     if format not in EXPORTERS:

@@ -7,7 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from service.deps import EngineDep, MetricsDep, SessionDep
-from service.families import diff_documents, list_families, pick_pair, version_history
+from service.families.versions import (
+    diff_documents,
+    list_families,
+    pick_pair,
+    version_history,
+)
 from service.web.deps import WebDep
 from service.web.diff_view import diff_rows
 from service.web.rendering import PageRoute, render

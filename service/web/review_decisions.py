@@ -13,8 +13,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service import crud
 from service.deps import SessionDep
+from service.documents.queries import get_document
 from service.problems import ProblemError
 from service.reviews.decisions import Decision
 from service.reviews.schemas import DecisionPublic, ReviewEventCreate
@@ -45,7 +45,7 @@ def post_decision(
             " `clausewise keys create --tenant T --reviewer NAME`",
             slug="no-reviewer",
         )
-    document = crud.get_document(
+    document = get_document(
         session, tenant_id=web.caller.tenant_id, document_id=document_id
     )
     outcome = decide(session, document, reviewer, Decision(**body.model_dump()))

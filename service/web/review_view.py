@@ -23,7 +23,8 @@ from typing import Any
 from jinja2.utils import htmlsafe_json_dumps
 from sqlmodel import Session
 
-from service.auth import Caller
+from service.auth.keys import Caller
+from service.documents.tables import DocumentRecord
 from service.reviews.agreement import agreements
 from service.reviews.params import param_schemas
 from service.reviews.state import (
@@ -41,7 +42,6 @@ from service.reviews.store import (
     reviews_of,
     signed_off,
 )
-from service.tables import DocumentRecord
 from service.web.highlight import Span
 from service.web.vocabulary import TYPE_STYLES, clause_label
 

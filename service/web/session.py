@@ -1,6 +1,6 @@
 """Browser sessions: a signed cookie naming an API-key record, and CSRF tokens.
 
-Signing in posts an API key; it is checked by `service.auth.current_tenant`
+Signing in posts an API key; it is checked by `service.auth.keys.current_tenant`
 (the API's own check, rate limit included) and never stored in the browser.
 The cookie holds `<key record id>.<issued>.<nonce>.<HMAC>`; every request
 re-reads that key record, so revoking the key ends its sessions at once.
@@ -28,9 +28,9 @@ from typing import Final
 from fastapi import Request, Response
 from sqlmodel import Session, col
 
-from service.auth import Caller, active_caller
-from service.tables import ApiKeyRecord
-from service.web.config import WebSettings
+from service.auth.keys import Caller, active_caller
+from service.auth.tables import ApiKeyRecord
+from service.settings import Settings, WebSettings
 
 SESSION_COOKIE: Final = "cw_session"
 LOGIN_COOKIE: Final = "cw_login"
@@ -64,15 +64,15 @@ class WebSession:
 
 
 def web_state(request: Request) -> WebState:
-    """Return the app's `WebState`, made once (tests may preset `web_settings`)."""
+    """Return the app's `WebState`, made once from its settings' `web` section."""
     state = getattr(request.app.state, "web", None)
     if isinstance(state, WebState):
         return state
     with _LOCK:
         state = getattr(request.app.state, "web", None)
         if not isinstance(state, WebState):
-            settings = getattr(request.app.state, "web_settings", None)
-            settings = settings if isinstance(settings, WebSettings) else WebSettings()
+            app_settings: Settings = request.app.state.settings
+            settings = app_settings.web
             configured = settings.session_secret.get_secret_value().encode()
             state = WebState(settings, configured or secrets.token_bytes(32))
             request.app.state.web = state

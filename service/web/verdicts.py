@@ -21,8 +21,10 @@ from extractors.result_json import FindingJSON, as_result
 from extractors.risk import apply_rules
 from extractors.types import CharSpan, ClauseTag, Explanation
 from service.analysis_pool import Analyzer
-from service.scanning import document_from_record, evaluate_document, org_profile
-from service.tables import DocumentRecord, ProfileRecord, ScanRecord
+from service.documents.tables import DocumentRecord
+from service.profiles.tables import ProfileRecord
+from service.scans.scanning import document_from_record, evaluate_document, org_profile
+from service.scans.tables import ScanRecord
 
 
 def judged_findings(

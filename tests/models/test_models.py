@@ -311,16 +311,14 @@ def test_real_encoder_loads_verified_and_embeds() -> None:
 HAS_LLM = importlib.util.find_spec("gguf") is not None and HAS_ENCODER
 
 
-def test_user_llm_path_that_is_neither_dir_nor_gguf(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_user_llm_path_that_is_neither_dir_nor_gguf(tmp_path: Path) -> None:
     from models.llm import resolve_source
+    from models.settings import ModelSettings
 
     stray = tmp_path / "weights.bin"
     stray.write_bytes(b"x")
-    monkeypatch.setenv("CLAUSEWISE_LLM", str(stray))
     with pytest.raises(ModelUnavailableError, match="neither a model directory"):
-        resolve_source()
+        resolve_source(settings=ModelSettings(llm=stray))
 
 
 def test_conversion_cache_from_another_source_is_refused(tmp_path: Path) -> None:

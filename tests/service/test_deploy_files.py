@@ -11,8 +11,7 @@ import yaml
 
 from models import registry
 from models.registry import ModelSpec
-from service.jobs.config import JobSettings
-from service.settings import Settings
+from service.settings import FLAT_NAMES, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -64,7 +63,7 @@ def test_service_env_names_are_settings_fields(
     compose: dict[str, Any], service: str
 ) -> None:
     env: dict[str, str] = compose["services"][service]["environment"]
-    known = set(Settings.model_fields) | set(JobSettings.model_fields)
+    known = set(Settings.model_fields) | set(FLAT_NAMES)
     names = {key.removeprefix(PREFIX).lower() for key in env}
     assert all(key.startswith(PREFIX) for key in env)
     assert names <= known, names - known
@@ -72,10 +71,10 @@ def test_service_env_names_are_settings_fields(
     settings = Settings.model_validate(
         {k.removeprefix(PREFIX).lower(): v for k, v in env.items()}
     )
-    assert settings.job_mode == "celery"
-    assert settings.database_url.startswith("postgresql+psycopg://")
-    assert "@postgres:5432/" in settings.database_url
-    assert settings.redis_url.startswith("redis://redis:6379")
+    assert settings.jobs.mode == "celery"
+    assert settings.database.url.startswith("postgresql+psycopg://")
+    assert "@postgres:5432/" in settings.database.url
+    assert settings.jobs.redis_url.startswith("redis://redis:6379")
 
 
 def test_dockerfile_is_multi_stage_and_runs_as_non_root() -> None:

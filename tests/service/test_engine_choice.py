@@ -8,28 +8,30 @@ import pytest
 
 from extractors.engine import default_engine
 from extractors.errors import ConfigError
-from service.engine import model_choice, service_engine
-from service.settings import Settings
+from models.settings import ModelSettings
+from service.engine import service_engine
+from service.settings import Settings, read_settings
 
 HAS_MODEL = importlib.util.find_spec("sentence_transformers") is not None
 
 
 def test_default_is_patterns_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLAUSEWISE_MODEL", raising=False)
-    assert model_choice() == "none"
-    assert service_engine("none") is default_engine()
-    assert service_engine("none").provenance.model is None
+    assert Settings().models.stage == "none"
+    none = ModelSettings(stage="none")
+    assert service_engine(none) is default_engine()
+    assert service_engine(none).provenance.model is None
 
 
 def test_unknown_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAUSEWISE_MODEL", "gpt-9")
-    with pytest.raises(ConfigError, match="CLAUSEWISE_MODEL='gpt-9'"):
-        model_choice()
+    with pytest.raises(ConfigError, match="CLAUSEWISE_MODEL .*'gpt-9'"):
+        read_settings()
 
 
 def test_settings_accept_the_same_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAUSEWISE_MODEL", "encoder+llm")
-    assert Settings().model == "encoder+llm"
+    assert Settings().models.stage == "encoder+llm"
 
 
 @pytest.mark.model
@@ -38,7 +40,7 @@ def test_encoder_engine_names_its_model_in_provenance() -> None:
     from extractors.output import result_to_dict
     from extractors.parse import parse_bytes
 
-    engine = service_engine("encoder")
+    engine = service_engine(ModelSettings(stage="encoder"))
     text = (
         "If you distribute the model, you must prominently display"
         ' "Built with Quill" on a related website.'

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.app import create_app
-from service.auth import create_key
+from service.auth.keys import create_key
 from service.settings import Settings
 from tests.web.helpers import LICENSE_V1, csrf_of, sign_in
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from service.auth import create_key
+from service.auth.keys import create_key
 from service.db import init_db, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from service.scanning import evaluate_document
-from service.tables import DocumentRecord, ProfileRecord, ScanRecord
+from service.documents.tables import DocumentRecord
+from service.profiles.tables import ProfileRecord
+from service.scans.scanning import evaluate_document
+from service.scans.tables import ScanRecord
 from service.web.highlight import Span, render_text, split
 from service.web.verdicts import judged_findings
 from tests.web.conftest import upload

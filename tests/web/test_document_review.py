@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from service.auth import create_key
+from service.auth.keys import create_key
 from service.reviews.tables import ReviewEventRecord
 from tests.web.conftest import new_key
 from tests.web.helpers import LICENSE_V1, csrf_of, sign_in

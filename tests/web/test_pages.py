@@ -12,9 +12,9 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from service.app import create_app
+from service.auth.tables import ApiKeyRecord
+from service.columns import utcnow
 from service.settings import Settings
-from service.tables import ApiKeyRecord, utcnow
-from service.web.config import WebSettings
 from tests.web.conftest import new_key
 from tests.web.helpers import LICENSE_V1, csrf_of, sign_in
 from tests.web.html_checks import assert_accessible_page
@@ -167,9 +167,12 @@ def test_sign_out_needs_the_token_and_clears_the_cookie(signed_in: TestClient) -
 
 
 def test_cookie_secure_is_a_setting(tmp_path: Path) -> None:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'plain.db'}"))
-    app.state.web_settings = WebSettings(
-        cookie_secure=False, session_secret=SecretStr("s" * 32)
+    app = create_app(
+        Settings(
+            database_url=f"sqlite:///{tmp_path / 'plain.db'}",
+            cookie_secure=False,
+            session_secret=SecretStr("s" * 32),
+        )
     )
     with TestClient(app) as client:  # plain http://testserver
         sign_in(client, new_key(app, "plain-http"))

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.auth import create_key
+from service.auth.keys import create_key
 from tests.web.helpers import LICENSE_V1, sign_in
 from tests.web.html_checks import assert_accessible_page
 

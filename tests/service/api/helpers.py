@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.auth import create_key
+from service.auth.keys import create_key
 from tests.licenses import four_clause_license
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"

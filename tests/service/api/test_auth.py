@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from service.app import create_app
+from service.auth.tables import ApiKeyRecord
 from service.rate_limits import RateLimiter
 from service.settings import Settings
-from service.tables import ApiKeyRecord
 from tests.service.api.helpers import Tenant, assert_problem, new_tenant, scan, upload
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from service.auth.tables import ApiKeyRecord, TenantRecord
 from service.cli import EXIT_CONFIG, EXIT_OK, main
 from service.db import make_engine
-from service.tables import ApiKeyRecord, TenantRecord
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -109,4 +109,4 @@ def test_serve_refuses_a_bad_setting_before_starting(
     assert main(["serve"]) == EXIT_CONFIG
     err = capsys.readouterr().err
     assert "invalid CLAUSEWISE_* setting" in err
-    assert variable.removeprefix("CLAUSEWISE_").lower() in err
+    assert variable in err

@@ -13,10 +13,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from service import document_labels
+from service.auth.tables import TenantRecord
 from service.db import alembic_config, make_engine
-from service.families import natural_key
-from service.tables import DocumentRecord, ScanRecord, TenantRecord
+from service.documents import labels as document_labels
+from service.documents.tables import DocumentRecord
+from service.families.versions import natural_key
+from service.scans.tables import ScanRecord
 from tests.licenses import credit, eu_exclusion, grant, license_text, threshold
 from tests.service.api.helpers import Tenant, assert_problem, upload
 

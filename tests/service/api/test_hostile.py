@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.app import create_app
-from service.batches.config import BatchSettings
 from service.batches.tables import BATCHES
+from service.documents.tables import DocumentRecord
+from service.profiles.tables import ProfileRecord
 from service.settings import Settings
-from service.tables import DocumentRecord, ProfileRecord
 from tests.service.api.helpers import LICENSE, Tenant, assert_problem, new_tenant
 
 KIB = 1024
@@ -36,9 +36,12 @@ NDJSON = {"Content-Type": "application/x-ndjson"}
 @pytest.fixture
 def app(make_settings: Callable[..., Settings]) -> FastAPI:
     """An app with small body limits, set before start-up."""
-    application = create_app(make_settings(max_upload_bytes=UPLOAD_LIMIT))
-    application.state.batch_settings = BatchSettings(
-        batch_max_items=20, batch_max_bytes=BATCH_LIMIT
+    application = create_app(
+        make_settings(
+            max_upload_bytes=UPLOAD_LIMIT,
+            batch_max_items=20,
+            batch_max_bytes=BATCH_LIMIT,
+        )
     )
     return application
 
@@ -381,8 +384,8 @@ def test_multipart_batches_have_a_part_bound(
 def test_heavy_bodies_are_decoded_off_the_event_loop(
     client: TestClient, tenant_a: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import service.batches.routes as batches
     import service.request_bodies as bodies
-    import service.routes.batches as batches
 
     on_loop: dict[str, bool] = {}
 

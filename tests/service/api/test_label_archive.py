@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.cli import main
+from service.documents.tables import DocumentRecord
 from service.reviews.tables import ReviewEventRecord
-from service.tables import DocumentRecord
 from tests.licenses import four_clause_license
 from tests.service.api.helpers import (
     LICENSE,

@@ -16,11 +16,12 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from extractors.errors import InputError
+from service.documents.tables import DocumentRecord
 from service.jobs.tables import JobRecord
-from service.scan_jobs import SCAN_JOB, ScanJob
-from service.scanning import run_scan
+from service.scans.jobs import SCAN_JOB, ScanJob
+from service.scans.scanning import run_scan
+from service.scans.tables import ClauseRecord, FindingRecord, ScanRecord
 from service.settings import Settings
-from service.tables import ClauseRecord, DocumentRecord, FindingRecord, ScanRecord
 from tests.service.api.helpers import (
     LICENSE,
     Tenant,

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from extractors.engine import ENGINE_VERSION
-from service.tables import ClauseRecord, FindingRecord, ScanRecord
+from service.scans.tables import ClauseRecord, FindingRecord, ScanRecord
 from tests.service.api.helpers import (
     LICENSE,
     LICENSE_TYPES,

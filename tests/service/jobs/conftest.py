@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from extractors.engine import AnalysisResult, ClauseEngine, Provenance, default_engine
 from extractors.types import Document
-from service.tables import TenantRecord
+from service.auth.tables import TenantRecord
 
 CARD = (
     "---\n"

@@ -31,7 +31,6 @@ from service.batches.service import create_batch
 from service.batches.tables import ITEMS, BatchRecord
 from service.db import init_db, make_engine
 from service.jobs.celery_app import CeleryDispatcher, make_celery
-from service.jobs.config import JobSettings
 from service.jobs.tables import JOBS
 from service.settings import Settings
 from tests.service.api.helpers import new_tenant
@@ -79,8 +78,9 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
         database_url=f"sqlite:///{tmp / 'celery.db'}",
         redis_url=REDIS_URL,
         job_mode="celery",
+        celery_queue=queue,
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     init_db(engine)
     engine.dispose()
     worker = _spawn(tmp / "worker.log", settings, queue, "--pool", "prefork")
@@ -97,7 +97,7 @@ def _spawn(
     """Start `python -m service.worker -c 1 OPTIONS` on the settings' database."""
     env = {
         **os.environ,
-        "CLAUSEWISE_DATABASE_URL": settings.database_url,
+        "CLAUSEWISE_DATABASE_URL": settings.database.url,
         "CLAUSEWISE_REDIS_URL": REDIS_URL,
         "CLAUSEWISE_CELERY_QUEUE": queue,
         "CLAUSEWISE_JOB_LEASE_SECONDS": lease,
@@ -146,7 +146,6 @@ def _drop_queue(queue: str) -> None:
 def test_api_batch_runs_on_a_celery_worker(worker: Worker) -> None:
     """job_mode=celery end to end: POST to the API, the worker process scans it."""
     app = create_app(worker.settings)
-    app.state.job_settings = JobSettings(celery_queue=worker.queue)
     body = b"".join(
         json.dumps(row).encode() + b"\n"
         for row in (
@@ -180,7 +179,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_killed_celery_child_loses_no_item(worker: Worker) -> None:
-    engine = make_engine(worker.settings.database_url)
+    engine = make_engine(worker.settings.database.url)
     tenant_id = make_tenant(engine, "kill-tenant")
     cards = tuple(
         CardInput(f"c{n}", f"{PLAIN}Card {n}.\n".encode(), "text") for n in range(150)
@@ -194,7 +193,7 @@ def test_killed_celery_child_loses_no_item(worker: Worker) -> None:
             use_cache=True,
             chunk_size=150,
         )
-    app = make_celery(worker.settings, JobSettings(celery_queue=worker.queue))
+    app = make_celery(worker.settings)
     killed: list[int] = []
     try:
         CeleryDispatcher(app).dispatch(created.job_ids)
@@ -253,8 +252,9 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[Worker, Worker]]:
         database_url=f"sqlite:///{tmp_path / 'killed.db'}",
         redis_url=REDIS_URL,
         job_mode="celery",
+        celery_queue=queue,
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     init_db(engine)
     engine.dispose()
     workers = tuple(
@@ -288,7 +288,7 @@ def test_a_worker_killed_outright_is_taken_over_within_a_lease(
     reject its message): the other worker's sweep requeues and republishes the
     job once its lease runs out, and it finishes every card exactly once."""
     settings = two_workers[0].settings
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     tenant_id = make_tenant(engine, "sigkill-tenant")
     cards = tuple(
         CardInput(f"k{n}", f"{PLAIN}Clause card {n}.\n".encode(), "text")
@@ -304,8 +304,7 @@ def test_a_worker_killed_outright_is_taken_over_within_a_lease(
             chunk_size=120,
         )
     [job_id] = created.job_ids
-    queue = two_workers[0].queue
-    app = make_celery(settings, JobSettings(celery_queue=queue))
+    app = make_celery(settings)
     by_pid = {w.process.pid: w for w in two_workers}
     try:
         CeleryDispatcher(app).dispatch(created.job_ids)

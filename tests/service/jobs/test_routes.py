@@ -11,9 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from service.batches.config import BatchSettings
 from service.batches.tables import BATCHES
-from service.jobs.config import JobSettings
 from tests.service.api.helpers import LICENSE, Tenant, assert_problem
 
 from .conftest import CARD, PLAIN
@@ -26,10 +24,10 @@ def app(settings: Any) -> FastAPI:
     """Core's app with fast polling and a small batch limit, set before start-up."""
     from service.app import create_app
 
-    application = create_app(settings)
-    application.state.job_settings = JobSettings(job_poll_seconds=0.05)
-    application.state.batch_settings = BatchSettings(
-        batch_max_items=20, batch_max_bytes=64 * 1024
+    application = create_app(
+        settings.updated(
+            job_poll_seconds=0.05, batch_max_items=20, batch_max_bytes=64 * 1024
+        )
     )
     return application
 
@@ -196,9 +194,8 @@ def test_worker_processes_give_the_results_of_the_job_thread(settings: Any) -> N
     outputs = []
     for processes in (1, 2):
         application = create_app(
-            settings.model_copy(update={"scan_processes": processes})
+            settings.updated(scan_processes=processes, job_poll_seconds=0.05)
         )
-        application.state.job_settings = JobSettings(job_poll_seconds=0.05)
         with TestClient(application) as client:
             tenant = new_tenant(application, f"tenant-{processes}")
             batch = _submit(client, tenant, MIXED).json()

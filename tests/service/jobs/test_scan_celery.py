@@ -7,7 +7,6 @@ import time
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from service.jobs.config import JobSettings
 from tests.service.api.helpers import LICENSE, new_tenant, upload
 
 from .test_celery import Worker, worker  # noqa: F401 - the worker fixture, by name
@@ -15,9 +14,8 @@ from .test_celery import Worker, worker  # noqa: F401 - the worker fixture, by n
 
 def test_api_scan_job_runs_on_a_celery_worker(worker: Worker) -> None:  # noqa: F811
     """job_mode=celery: the API queues the scan, the worker process runs it."""
-    settings = worker.settings.model_copy(update={"sync_scan_max_bytes": 100})
+    settings = worker.settings.updated(sync_scan_max_bytes=100)
     app = create_app(settings)
-    app.state.job_settings = JobSettings(celery_queue=worker.queue)
     with TestClient(app) as client:
         assert app.state.jobs.runner is None  # no threads: Celery does the work
         tenant = new_tenant(app, "celery-scans")

@@ -16,7 +16,6 @@ from sqlmodel import Session
 
 from service.app import create_app
 from service.jobs.celery_app import CeleryDispatcher
-from service.jobs.config import JobSettings
 from service.jobs.handlers import HandlerRegistry, SessionFactory
 from service.jobs.store import WORKER_LOST, JobStore, enqueue
 from service.jobs.sweeper import LeaseSweeper
@@ -125,10 +124,11 @@ def test_the_api_sweeps_in_celery_mode(
         CeleryDispatcher, "dispatch", lambda _self, ids: published(list(ids))
     )
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'api.db'}", job_mode="celery"
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        job_mode="celery",
+        job_lease_seconds=0.3,
     )
     app = create_app(settings)
-    app.state.job_settings = JobSettings(job_lease_seconds=0.3)
     with TestClient(app):
         engine = app.state.db_engine
         store = JobStore(engine, lease_seconds=0.3)

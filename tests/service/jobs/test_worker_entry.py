@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.batches.scan import ChunkScanner
 from service.batches.service import CHUNK_JOB
 from service.engine import service_engine
-from service.scan_jobs import SCAN_JOB, ScanJob
+from service.scans.jobs import SCAN_JOB, ScanJob
 from service.worker import warm_registry
 
 

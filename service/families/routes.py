@@ -17,22 +17,22 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from extractors.compare_render import diff_to_markdown
-from service import crud
 from service.deps import EngineDep, MetricsDep, SessionDep, TenantDep
-from service.families import (
+from service.documents.queries import get_document
+from service.families.schemas import (
+    DiffPublic,
+    FamiliesPublic,
+    FamilyPublic,
+    VersionPublic,
+    VersionsPublic,
+)
+from service.families.versions import (
     DocumentDiff,
     diff_documents,
     list_families,
     pick_pair,
     previous_version,
     version_history,
-)
-from service.family_schemas import (
-    DiffPublic,
-    FamiliesPublic,
-    FamilyPublic,
-    VersionPublic,
-    VersionsPublic,
 )
 from service.problems import problem_responses
 
@@ -128,7 +128,7 @@ def diff_previous(
     404 (`no-previous-version`) when the document has no family or is the
     first version of it.
     """
-    document = crud.get_document(
+    document = get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     before = previous_version(session, caller.tenant_id, document)
@@ -148,8 +148,8 @@ def compare_documents(
     format: FormatQuery = "json",  # noqa: A002 - the public query parameter's name
 ) -> DiffPublic | Response:
     """Compare any two of the tenant's documents clause by clause."""
-    before = crud.get_document(session, tenant_id=caller.tenant_id, document_id=old)
-    after = crud.get_document(session, tenant_id=caller.tenant_id, document_id=new)
+    before = get_document(session, tenant_id=caller.tenant_id, document_id=old)
+    after = get_document(session, tenant_id=caller.tenant_id, document_id=new)
     return _answer(
         diff_documents(session, engine, before, after, metrics=metrics), format
     )

@@ -1,6 +1,6 @@
 """Response bodies of the family, version-history and compare endpoints.
 
-Built from the domain types of `service.families`; the diff body is
+Built from the domain types of `service.families.versions`; the diff body is
 `extractors.compare.VersionDiff.to_dict()` with both documents added, so
 the API and `clausewise diff --format json` show a change the same way.
 """
@@ -12,35 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.document_labels import Labels
-from service.families import DocumentDiff, FamilySummary, VersionEntry
-from service.input_rules import StoredText
-from service.schemas import as_utc
-from service.tables import DocumentRecord
-
-
-class DocumentLabelsUpdate(BaseModel):
-    """New labels for a stored document (`PATCH /v1/documents/{id}`).
-
-    A member left out keeps its value; `null` clears it (a document without a
-    family leaves its family). Moving into a (family, version) another
-    document holds is a 409 naming that document.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    family: StoredText | None = Field(default=None, min_length=1, max_length=200)
-    version: StoredText | None = Field(default=None, min_length=1, max_length=100)
-    tags: list[StoredText] | None = Field(default=None, max_length=50)
-
-    def applied_to(self, record: DocumentRecord) -> Labels:
-        """Return the record's labels with the members this body sets replaced."""
-        given = self.model_fields_set
-        return Labels(
-            family=self.family if "family" in given else record.family,
-            version=self.version if "version" in given else record.version,
-            tags=tuple(self.tags or ()) if "tags" in given else tuple(record.tags),
-        )
+from service.columns import as_utc
+from service.documents.tables import DocumentRecord
+from service.families.versions import DocumentDiff, FamilySummary, VersionEntry
 
 
 class FamilyPublic(BaseModel):

@@ -3,7 +3,7 @@
 `scan_document` runs a scan in the request (small documents, the web
 pages). Big documents are scanned as a `scan` job: the route commits a
 `pending` row from `new_scan` together with the job, and
-`service.scan_jobs.ScanJob` (the handler both job runners call) moves it to
+`service.scans.jobs.ScanJob` (the handler both job runners call) moves it to
 `running` and then `run_scan` stores the result, or `mark_failed` records
 why it could not.
 `should_run_as_job` says which documents are big enough to be worth a job
@@ -27,16 +27,12 @@ from extractors.result_json import FindingJSON, as_record
 from extractors.risk import OrgProfile, profile_from_mapping
 from extractors.types import Document, MediaType
 from service.analysis_pool import Analyzer
+from service.documents.tables import DocumentRecord
 from service.metrics import Metrics
+from service.profiles.tables import ProfileRecord
+from service.scans.queries import latest_scan
+from service.scans.tables import ClauseRecord, FindingRecord, ScanRecord, ScanStatus
 from service.settings import Settings
-from service.tables import (
-    ClauseRecord,
-    DocumentRecord,
-    FindingRecord,
-    ProfileRecord,
-    ScanRecord,
-    ScanStatus,
-)
 
 _MEDIA_TYPES: dict[str, MediaType] = {
     "text/plain": "text/plain",
@@ -51,7 +47,7 @@ def should_run_as_job(settings: Settings, document: DocumentRecord) -> bool:
     The extracted text is what the engine works through, so its UTF-8 size is
     measured rather than the upload's (a PDF's bytes are mostly not text).
     """
-    return len(document.text.encode("utf-8")) > settings.sync_scan_max_bytes
+    return len(document.text.encode("utf-8")) > settings.limits.sync_scan_max_bytes
 
 
 def document_from_record(record: DocumentRecord) -> Document:
@@ -239,3 +235,17 @@ def claim_scan(session: Session, scan_id: uuid.UUID, status: ScanStatus) -> bool
 def _rowcount(result: Any) -> int:
     """Return the rows an UPDATE changed (typed loosely by SQLAlchemy)."""
     return int(result.rowcount)
+
+
+def ensure_scan(
+    session: Session,
+    engine: Analyzer,
+    document: DocumentRecord,
+    *,
+    metrics: Metrics | None = None,
+) -> ScanRecord:
+    """Return the document's latest successful scan, running one if it has none."""
+    scan = latest_scan(session, document)
+    if scan is not None:
+        return scan
+    return scan_document(session, engine, document, metrics=metrics)

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Response
 from sqlmodel import select
 
 from extractors.risk import profile_from_mapping
-from service import crud
 from service.deps import PageDep, SessionDep, TenantDep
 from service.problems import ProblemError, problem_responses
+from service.profiles import queries
+from service.profiles.schemas import ProfileCreate, ProfilePublic, ProfilesPublic
+from service.profiles.tables import ProfileRecord
 from service.request_bodies import JsonBodyRoute
-from service.schemas import ProfileCreate, ProfilePublic, ProfilesPublic
-from service.tables import ProfileRecord
 
 router = APIRouter(
     prefix="/profiles",
@@ -55,7 +55,7 @@ def list_profiles(
     session: SessionDep, caller: TenantDep, page: PageDep
 ) -> ProfilesPublic:
     """List the tenant's profiles by name."""
-    rows, count = crud.list_profiles(session, tenant_id=caller.tenant_id, page=page)
+    rows, count = queries.list_profiles(session, tenant_id=caller.tenant_id, page=page)
     return ProfilesPublic(
         data=[ProfilePublic.from_record(r) for r in rows], count=count
     )
@@ -68,7 +68,7 @@ def get_profile(
     profile_id: str, session: SessionDep, caller: TenantDep
 ) -> ProfilePublic:
     """Return one profile."""
-    record = crud.get_profile(
+    record = queries.get_profile(
         session, tenant_id=caller.tenant_id, profile_id=profile_id
     )
     return ProfilePublic.from_record(record)

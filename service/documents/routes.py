@@ -7,23 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 
-from service import crud
 from service.deps import MetricsDep, PageDep, SessionDep, SettingsDep, TenantDep
-from service.document_labels import relabel
-from service.documents import store_document
-from service.family_schemas import DocumentLabelsUpdate
-from service.metrics import Metrics
-from service.problems import problem_responses
-from service.request_bodies import JsonBodyRoute
-from service.schemas import (
+from service.documents import queries
+from service.documents.labels import relabel
+from service.documents.schemas import (
     URL_PATTERN,
     DocumentCreate,
+    DocumentLabelsUpdate,
     DocumentMeta,
     DocumentPublic,
     DocumentsPublic,
     document_meta,
 )
-from service.tables import DocumentRecord
+from service.documents.store import store_document
+from service.documents.tables import DocumentRecord
+from service.metrics import Metrics
+from service.problems import problem_responses
+from service.request_bodies import JsonBodyRoute
 
 router = APIRouter(
     prefix="/documents",
@@ -62,7 +62,7 @@ def upload_document(
     ] = None,
 ) -> DocumentPublic:
     """Store an uploaded file (type sniffed from its bytes); same bytes give 200."""
-    data = file.file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.limits.max_upload_bytes + 1)
     meta = document_meta(
         name=file.filename,
         family=family,
@@ -127,7 +127,7 @@ def list_documents(
     family: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DocumentsPublic:
     """List the tenant's documents, newest first, optionally of one family."""
-    rows, count = crud.list_documents(
+    rows, count = queries.list_documents(
         session, tenant_id=caller.tenant_id, page=page, family=family
     )
     return DocumentsPublic(
@@ -142,7 +142,7 @@ def get_document(
     document_id: str, session: SessionDep, caller: TenantDep
 ) -> DocumentPublic:
     """Return one document's metadata."""
-    record = crud.get_document(
+    record = queries.get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     return DocumentPublic.from_record(record)
@@ -161,7 +161,7 @@ def relabel_document(
     Members left out keep their value, `null` clears one; a (family, version)
     another document holds is a 409 naming it. The text and scans are kept.
     """
-    record = crud.get_document(
+    record = queries.get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     return DocumentPublic.from_record(relabel(session, record, body.applied_to(record)))
@@ -179,7 +179,7 @@ def get_document_text(
     document_id: str, session: SessionDep, caller: TenantDep
 ) -> PlainTextResponse:
     """Return the parsed text that every citation offset indexes."""
-    record = crud.get_document(
+    record = queries.get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     return PlainTextResponse(record.text)

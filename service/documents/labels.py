@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from service.documents.tables import DocumentRecord
 from service.problems import ProblemError
-from service.schemas import DocumentMeta
-from service.tables import DocumentRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +89,15 @@ def version_taken(holder: DocumentRecord) -> ProblemError:
     )
 
 
-def check_same_labels(stored: DocumentRecord, meta: DocumentMeta) -> None:
+def check_same_labels(
+    stored: DocumentRecord, *, family: str | None, version: str | None
+) -> None:
     """Refuse a re-upload of stored bytes that asks for other family/version labels.
 
     Only the labels the upload states are compared: the same bytes sent with
     no family or version (or the ones stored) are simply the stored document.
     """
-    wanted = {"family": meta.family, "version": meta.version}
+    wanted = {"family": family, "version": version}
     differs = [
         f"{field} '{value}'"
         for field, value in wanted.items()

@@ -26,17 +26,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from extractors.labels import ClauseType, Severity
-from service import crud
-from service.batches.config import BatchSettings
 from service.batches.jsonl import BatchInputError, CardInput, parse_jsonl
 from service.batches.multipart import parse_multipart
 from service.batches.queries import ItemFilter, list_items, stream_items
 from service.batches.schemas import BatchItemPublic, BatchItemsPublic, BatchPublic
 from service.batches.service import IdempotencyConflictError, create_batch
 from service.batches.tables import BatchRecord, ItemStatus
-from service.deps import PageDep, SessionDep, TenantDep
+from service.deps import PageDep, SessionDep, SettingsDep, TenantDep
 from service.job_runtime import JobRuntime, get_jobs
 from service.problems import ProblemError, problem_responses
+from service.queries import get_owned
+from service.settings import BatchSettings
 
 router = APIRouter(tags=["batches"], responses=problem_responses(401, 404, 422, 429))
 
@@ -89,13 +89,20 @@ async def submit_batch(
     request: Request,
     caller: TenantDep,
     jobs: JobsDep,
+    settings: SettingsDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     """Store a batch of model cards and queue it; 202 with its id and progress."""
-    cards = await _read_cards(request, jobs.batches)
+    cards = await _read_cards(request, settings.batches)
     engine = request.app.state.db_engine
     batch, created = await run_in_threadpool(
-        _create, engine, caller.tenant_id, cards, jobs, idempotency_key
+        _create,
+        engine,
+        caller.tenant_id,
+        cards,
+        jobs,
+        settings.batches,
+        idempotency_key,
     )
     return JSONResponse(
         batch.model_dump(mode="json"),
@@ -159,7 +166,7 @@ def stream_batch_results(
 
 def _owned(session: Session, tenant_id: uuid.UUID, batch_id: str) -> BatchRecord:
     """Return the tenant's batch, or 404 (another tenant's id included)."""
-    return crud.get_owned(
+    return get_owned(
         session, BatchRecord, tenant_id=tenant_id, ident=batch_id, kind="batch"
     )
 
@@ -169,6 +176,7 @@ def _create(
     tenant_id: uuid.UUID,
     cards: tuple[CardInput, ...],
     jobs: JobRuntime,
+    batches: BatchSettings,
     key: str | None,
 ) -> tuple[BatchPublic, bool]:
     """Store the batch (or find the key's earlier one), then dispatch its jobs."""
@@ -179,8 +187,8 @@ def _create(
                 tenant_id=tenant_id,
                 cards=cards,
                 idempotency_key=key,
-                use_cache=jobs.batches.scan_cache,
-                chunk_size=jobs.batches.batch_chunk_size,
+                use_cache=batches.scan_cache,
+                chunk_size=batches.chunk_size,
                 max_attempts=jobs.max_attempts,
             )
         except IdempotencyConflictError as exc:
@@ -194,7 +202,7 @@ def _create(
 async def _read_cards(request: Request, limits: BatchSettings) -> tuple[CardInput, ...]:
     """Read and validate the whole submission before anything is stored.
 
-    The body (at most `batch_max_bytes`, enforced as it streams) is read on
+    The body (at most `batches.max_bytes`, enforced as it streams) is read on
     the loop; the cards are decoded from it in a worker thread.
     """
     content_type = request.headers.get("content-type", "")
@@ -210,10 +218,10 @@ async def _read_cards(request: Request, limits: BatchSettings) -> tuple[CardInpu
     try:
         if media_type in JSONL_TYPES:
             return await run_in_threadpool(
-                parse_jsonl, body, max_items=limits.batch_max_items
+                parse_jsonl, body, max_items=limits.max_items
             )
         return await run_in_threadpool(
-            parse_multipart, body, content_type, max_items=limits.batch_max_items
+            parse_multipart, body, content_type, max_items=limits.max_items
         )
     except BatchInputError as exc:
         raise ProblemError(

@@ -2,7 +2,7 @@
 
 A document joins a family through the `family` and `version` labels given at
 upload (or set later with `PATCH /v1/documents/{id}`); a version label names
-one document of its family (`service.document_labels`). Versions are ordered
+one document of its family (`service.documents.labels`). Versions are ordered
 by a *natural sort* of their labels: digit runs compare as numbers and letter
 runs as lower-case words, everything else (dots, dashes, spaces) only
 separates them, so "3" < "3.1" < "3.2" < "10" and "v2" < "v10". A label
@@ -24,15 +24,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from extractors.compare import VersionDiff, compare_results
 from extractors.result_json import as_result
 from service.analysis_pool import Analyzer
+from service.documents.tables import DocumentRecord
 from service.metrics import Metrics
 from service.problems import ProblemError
-from service.scanning import scan_document
-from service.tables import DocumentRecord, ScanRecord, ScanStatus
+from service.scans.queries import latest_scan_id
+from service.scans.scanning import ensure_scan
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")
 VersionKey = tuple[tuple[int, int, str], ...]
@@ -192,47 +192,6 @@ def diff_documents(
     )
     named = dataclasses.replace(diff, old_name=_title(old), new_name=_title(new))
     return DocumentDiff(named, old, new, old_scan.id, new_scan.id)
-
-
-def ensure_scan(
-    session: Session,
-    engine: Analyzer,
-    document: DocumentRecord,
-    *,
-    metrics: Metrics | None = None,
-) -> ScanRecord:
-    """Return the document's latest successful scan, running one if it has none."""
-    scan = latest_scan(session, document)
-    if scan is not None:
-        return scan
-    return scan_document(session, engine, document, metrics=metrics)
-
-
-def latest_scan(session: Session, document: DocumentRecord) -> ScanRecord | None:
-    """Return the document's latest successful scan (with its result), if any."""
-    scan = session.exec(_succeeded(document)).first()
-    return scan if scan is not None and scan.result is not None else None
-
-
-def latest_scan_id(session: Session, document: DocumentRecord) -> uuid.UUID | None:
-    """Return the id of the document's latest successful scan, if any.
-
-    Reads the id alone: a scan's stored result can be megabytes.
-    """
-    query = _succeeded(document).with_only_columns(col(ScanRecord.id))
-    found: uuid.UUID | None = session.execute(query).scalar()
-    return found
-
-
-def _succeeded(document: DocumentRecord) -> SelectOfScalar[ScanRecord]:
-    """Return the query of the document's successful scans, newest first."""
-    return (
-        select(ScanRecord)
-        .where(ScanRecord.tenant_id == document.tenant_id)
-        .where(ScanRecord.document_id == document.id)
-        .where(ScanRecord.status == ScanStatus.SUCCEEDED)
-        .order_by(col(ScanRecord.created_at).desc(), col(ScanRecord.id).desc())
-    )
 
 
 def _label(document: DocumentRecord) -> str:

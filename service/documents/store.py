@@ -23,11 +23,11 @@ from extractors.parse import parse_bytes
 from extractors.pdf_limits import MIB, PdfLimits
 from extractors.sniff import is_pdf
 from extractors.types import Document
-from service.document_labels import check_same_labels, check_version_free
+from service.documents.labels import check_same_labels, check_version_free
+from service.documents.schemas import DocumentMeta
+from service.documents.tables import DocumentRecord
 from service.problems import ProblemError
-from service.schemas import DocumentMeta
 from service.settings import Settings
-from service.tables import DocumentRecord
 
 logger = logging.getLogger("clausewise.service")
 PDF_TYPE: Final = "application/pdf"
@@ -48,23 +48,23 @@ def store_document(
     stored document is returned unchanged. Raises `InputError` subclasses
     (mapped to 413/415/422) and `ProblemError` (415 mislabelled, 403 quota,
     409 family version taken or bytes stored under other labels; see
-    `service.document_labels`).
+    `service.documents.labels`).
     """
     source = f"'{meta.name}'" if meta.name else "the document"
-    if len(data) > settings.max_upload_bytes:
+    if len(data) > settings.limits.max_upload_bytes:
         raise TooLargeError(
             f"{source} is {len(data):,} bytes, over the limit of "
-            f"{settings.max_upload_bytes:,} bytes"
+            f"{settings.limits.max_upload_bytes:,} bytes"
         )
     check_declared_type(declared_type, data, source)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = find_by_sha256(session, tenant_id=tenant_id, sha256=sha256)
     if existing is not None:
-        check_same_labels(existing, meta)
+        check_same_labels(existing, family=meta.family, version=meta.version)
         return existing, False
     check_version_free(session, tenant_id, meta.family, meta.version)
     document = _parse(data, meta.name, settings)
-    check_quota(session, tenant_id, settings.max_documents_per_tenant)
+    check_quota(session, tenant_id, settings.limits.max_documents_per_tenant)
     record = document_record(tenant_id, data, document, meta)
     session.add(record)
     try:
@@ -76,7 +76,7 @@ def store_document(
         if existing is None:
             check_version_free(session, tenant_id, meta.family, meta.version)
             raise
-        check_same_labels(existing, meta)
+        check_same_labels(existing, family=meta.family, version=meta.version)
         return existing, False
     session.refresh(record)
     return record, True
@@ -119,7 +119,7 @@ def _parse(data: bytes, name: str | None, settings: Settings) -> Document:
     return parse_bytes(
         data,
         name=name,
-        max_bytes=settings.max_upload_bytes,
+        max_bytes=settings.limits.max_upload_bytes,
         pdf_limits=pdf_limits(settings),
     )
 
@@ -127,13 +127,13 @@ def _parse(data: bytes, name: str | None, settings: Settings) -> Document:
 def pdf_limits(settings: Settings) -> PdfLimits:
     """Return the limits an uploaded PDF is read within (`extractors.pdf_sandbox`)."""
     return PdfLimits(
-        timeout_s=settings.pdf_timeout_s,
-        cpu_s=settings.pdf_max_cpu_s,
-        max_memory_bytes=settings.pdf_max_memory_mb * MIB,
-        max_inflated_bytes=settings.pdf_max_inflated_bytes,
-        max_content_tokens=settings.pdf_max_content_tokens,
-        max_chars=settings.pdf_max_chars,
-        max_pages=settings.max_pdf_pages,
+        timeout_s=settings.pdf.timeout_s,
+        cpu_s=settings.pdf.max_cpu_s,
+        max_memory_bytes=settings.pdf.max_memory_mb * MIB,
+        max_inflated_bytes=settings.pdf.max_inflated_bytes,
+        max_content_tokens=settings.pdf.max_content_tokens,
+        max_chars=settings.pdf.max_chars,
+        max_pages=settings.pdf.max_pages,
     )
 
 

@@ -26,10 +26,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
+from service.auth.tables import ApiKeyRecord, TenantRecord
 from service.db import get_session
 from service.problems import ProblemError
 from service.rate_limits import RateLimiter
-from service.tables import ApiKeyRecord, TenantRecord
 
 KEY_PREFIX: Final = "cw_"
 DISPLAY_CHARS: Final = 11

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,7 +15,14 @@ from service.deps import MetricsDep
 from service.metrics import METRICS_MEDIA_TYPE
 from service.observability import error_logger
 from service.problems import TYPE_BASE, problem_response, problem_responses
-from service.schemas import HealthPublic
+
+
+class HealthPublic(BaseModel):
+    """Liveness or readiness, with each readiness check's outcome."""
+
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)
+
 
 router = APIRouter(tags=["health"])
 

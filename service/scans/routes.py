@@ -17,7 +17,6 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel import Session
 
 from extractors.result_json import as_result
-from service import crud
 from service.deps import (
     EngineDep,
     MetricsDep,
@@ -26,18 +25,22 @@ from service.deps import (
     SettingsDep,
     TenantDep,
 )
+from service.documents import queries as document_queries
 from service.exports import EXPORTERS, MEDIA_TYPES, Exporter
 from service.job_runtime import JobRuntime, get_jobs
 from service.jobs.store import enqueue
 from service.problems import ProblemError, problem_responses
-from service.scan_jobs import SCAN_JOB
-from service.scanning import (
+from service.profiles import queries as profile_queries
+from service.profiles.tables import ProfileRecord
+from service.scans import queries
+from service.scans.jobs import SCAN_JOB
+from service.scans.scanning import (
     evaluate_document,
     new_scan,
     scan_document,
     should_run_as_job,
 )
-from service.schemas import (
+from service.scans.schemas import (
     EnginePublic,
     EvaluationPublic,
     FindingPublic,
@@ -45,7 +48,7 @@ from service.schemas import (
     ScansPublic,
     ScanSummaryPublic,
 )
-from service.tables import ProfileRecord, ScanStatus
+from service.scans.tables import ScanStatus
 
 router = APIRouter(tags=["scans"], responses=problem_responses(401, 404, 422, 429))
 
@@ -98,7 +101,7 @@ def create_scan(
     they are queued: 202 with the scan `pending`; poll `GET /v1/scans/{id}`
     (the `Location`) until it is `succeeded` or `failed` (with its `error`).
     """
-    document = crud.get_document(
+    document = document_queries.get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
     options = _profile(session, caller.tenant_id, profile)
@@ -129,10 +132,10 @@ def list_scans(
     document_id: str, session: SessionDep, caller: TenantDep, page: PageDep
 ) -> ScansPublic:
     """List a document's scans, newest first, each with its engine version."""
-    document = crud.get_document(
+    document = document_queries.get_document(
         session, tenant_id=caller.tenant_id, document_id=document_id
     )
-    rows, count = crud.list_scans(
+    rows, count = queries.list_scans(
         session, tenant_id=caller.tenant_id, document_id=document.id, page=page
     )
     return ScansPublic(
@@ -143,7 +146,7 @@ def list_scans(
 @router.get("/scans/{scan_id}", response_model=ScanPublic)
 def get_scan(scan_id: str, session: SessionDep, caller: TenantDep) -> ScanPublic:
     """Return one scan: its status, and its full result once it has succeeded."""
-    scan = crud.get_scan(session, tenant_id=caller.tenant_id, scan_id=scan_id)
+    scan = queries.get_scan(session, tenant_id=caller.tenant_id, scan_id=scan_id)
     return ScanPublic.from_record(scan)
 
 
@@ -164,7 +167,7 @@ def export_scan(
     ] = "json",
 ) -> Response:
     """Render a scan's result in an export format."""
-    scan = crud.get_scan(session, tenant_id=caller.tenant_id, scan_id=scan_id)
+    scan = queries.get_scan(session, tenant_id=caller.tenant_id, scan_id=scan_id)
     renderer = EXPORT_FORMATS.get(format)
     if renderer is None:
         known = ", ".join(sorted(EXPORT_FORMATS))
@@ -175,7 +178,7 @@ def export_scan(
         )
     if scan.status != ScanStatus.SUCCEEDED or scan.result is None:
         raise ProblemError(409, _no_result(scan_id, scan.status), slug="no-result")
-    document = crud.get_document(
+    document = document_queries.get_document(
         session, tenant_id=caller.tenant_id, document_id=str(scan.document_id)
     )
     body, media_type = renderer(
@@ -199,9 +202,11 @@ def evaluate_scan(
     profile: Annotated[str, Query(description="a stored profile id")],
 ) -> EvaluationPublic:
     """Re-assess a scan's document with a profile; the stored scan is unchanged."""
-    scan = crud.get_scan(session, tenant_id=caller.tenant_id, scan_id=scan_id)
-    record = crud.get_profile(session, tenant_id=caller.tenant_id, profile_id=profile)
-    document = crud.get_document(
+    scan = queries.get_scan(session, tenant_id=caller.tenant_id, scan_id=scan_id)
+    record = profile_queries.get_profile(
+        session, tenant_id=caller.tenant_id, profile_id=profile
+    )
+    document = document_queries.get_document(
         session, tenant_id=caller.tenant_id, document_id=str(scan.document_id)
     )
     findings = evaluate_document(engine, document, record)
@@ -239,4 +244,6 @@ def _profile(
     """Return the profile a scan should apply, if one was named."""
     if profile_id is None:
         return None
-    return crud.get_profile(session, tenant_id=tenant_id, profile_id=profile_id)
+    return profile_queries.get_profile(
+        session, tenant_id=tenant_id, profile_id=profile_id
+    )

@@ -3,7 +3,7 @@
 A big document's scan is queued by the route as a `pending` row plus a job
 of kind `SCAN_JOB`; both job runners (in-process and Celery) call `ScanJob`,
 which takes the row to `running` under a guarding UPDATE, runs
-`service.scanning.run_scan`, and records a failure with its reason.
+`service.scans.scanning.run_scan`, and records a failure with its reason.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extractors.errors import ClausewiseError
 from service.analysis_pool import Analyzer
+from service.documents.tables import DocumentRecord
 from service.engine import service_engine
 from service.jobs.handlers import HandlerRegistry, SessionFactory
 from service.metrics import Metrics
-from service.scanning import claim_scan, mark_failed, run_scan
-from service.tables import DocumentRecord, ProfileRecord, ScanRecord, ScanStatus
+from service.profiles.tables import ProfileRecord
+from service.scans.scanning import claim_scan, mark_failed, run_scan
+from service.scans.tables import ScanRecord, ScanStatus
 
 logger = logging.getLogger(__name__)
 
