@@ -24,7 +24,8 @@ def parse(text: str) -> UnilateralChangeParams:
     policy = re.search(
         r"polic|aup|guidelines?\b|code of conduct|usage rules|use rules|"
         # the use document by other names: a standard, the list of barred uses
-        r"conduct (?:standard|rules|code)|(?:prohibited|restricted|forbidden)[- ]uses?\b|"
+        r"conduct (?:standard|rules|code)|(?:prohibited|restricted|"
+        r"forbidden)[- ]uses?\b|"
         r"use restrictions|use specification|use conditions|usage specification|"
         r"list of (?:prohibited|restricted|forbidden)|restricted-use list|"
         r"(?:content|safety|deployment|community) (?:rules|standards?|norms)|"
