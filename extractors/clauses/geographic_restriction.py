@@ -63,7 +63,8 @@ _LAW_ORIGIN = re.compile(
     # "U.S. or local export restrictions", "EU sanctions": whose law, not a place barred
     r"\b(?:U\.S\.|US|USA|United States|EU|European Union|UK|United Kingdom)"
     r"(?:\s+(?:or|and)\s+(?:local|other|non-U\.S\.|applicable|foreign))?\s+"
-    r"(?:export|import|sanctions?|trade|economic|government|governmental|laws?|regulations?|"
+    r"(?:export|import|sanctions?|trade|economic|government|governmental|laws?|"
+    r"regulations?|"
     r"Treasury|Department|Commerce|embargo(?:ed|es)?|Bureau|Office)\b",
     re.I,
 )
@@ -76,17 +77,34 @@ _EXCLUDED_MODE = re.compile(
     re.I,
 )
 _ONLY_MODE = re.compile(
-    r"\b(?:only|exclusively|solely)(?:\s+[\w-]+){0,2}?\s+(?:in|within|inside|to|from)\b|"
+    r"\b(?:only|exclusively|solely)(?:\s+[\w-]+){0,2}?\s+(?:in|within|inside|to|"
+    r"from)\b|"
     r"\b(?:in|within|for)\s+the\s+territory\s+only\b|\blimited to\b|"
     r"仅限|僅限|只能在|仅在|僅在",
     re.I,
 )
+_CONFINED = re.compile(
+    # the grant confined to the places named, whatever it says of the rest:
+    # "Canada only.", "and nowhere else", "for no other country", "use
+    # anywhere else is unlicensed", "must take place within the EEA"
+    r"\bonly\s*(?:[.;:,)]|$)|\bonly (?:for|with)\b|nowhere else|no other countr|"
+    r"no farther than|"
+    r"nothing beyond|limited territorially|(?:anywhere|everywhere) else|elsewhere|"
+    r"(?:must|shall|will|may) (?:only )?(?:take place|occur|be carried out)"
+    r" (?:only )?(?:within|inside|in)\b|"
+    r"\b(?:within|inside) [^.;]{1,40}? exclusively\b|licensed territory",
+    re.I,
+)
 _SUPPORTED_PLACES = re.compile(
-    r"(?:supported|available|approved|authori[sz]ed|permitted|eligible|designated|enabled)\s+"
-    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|jurisdictions?|markets?)|"
-    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|jurisdictions?|markets?)"
+    r"(?:supported|available|approved|authori[sz]ed|permitted|eligible|designated|"
+    r"enabled)\s+"
+    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|"
+    r"jurisdictions?|markets?)|"
+    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|"
+    r"jurisdictions?|markets?)"
     r"\s+(?:currently\s+)?(?:supported|served|listed|approved|designated)\s+by|"
-    r"unsupported\s+(?:regions?|geograph|countr|territor|locations?|jurisdictions?|markets?)|"
+    r"unsupported\s+(?:regions?|geograph|countr|territor|locations?|jurisdictions?|"
+    r"markets?)|"
     r"支持的(?:国家|國家|地区|地區)",
     re.I,
 )
@@ -105,7 +123,8 @@ def parse(text: str) -> GeographicRestrictionParams:
         return {"regions": [], "mode": "only"}
     excluded = _EXCLUDED_MODE.search(folded)
     only = _ONLY_MODE.search(folded)
-    mode: Mode = "only" if only and not excluded else "excluded"
+    confined = _CONFINED.search(folded)
+    mode: Mode = "only" if confined or (only and not excluded) else "excluded"
     return {"regions": regions, "mode": mode}
 
 
