@@ -53,25 +53,32 @@ class UsageThresholdParams(TypedDict):
 
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100,
+    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "half a": 0.5, "a": 1,
 }  # fmt: skip
 _SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mm": 1e6,
     "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12,
     "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8,
+    "crore": 1e7, "lakh": 1e5, "mio": 1e6,
 }  # fmt: skip
 _CURRENCIES = {
     "usd": "USD", "us$": "USD", "$": "USD", "dollars": "USD", "eur": "EUR", "€": "EUR",
     "euros": "EUR", "gbp": "GBP", "£": "GBP", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
-    "yuan": "CNY", "元": "CNY",
+    "yuan": "CNY", "元": "CNY", "chf": "CHF", "francs": "CHF", "inr": "INR", "₹": "INR",
+    "rupees": "INR", "jpy": "JPY", "yen": "JPY", "krw": "KRW", "won": "KRW",
+    "sgd": "SGD", "aud": "AUD", "sek": "SEK", "hkd": "HKD", "euro": "EUR",
 }  # fmt: skip
 _AMOUNT = re.compile(
-    r"(?:(?P<cur>(?:USD|EUR|GBP|RMB|CNY)(?:\s?\$)?|US\$|\$|€|£|¥)\s?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-    + "|".join(_WORD_NUMBERS)
-    + r")(?:\s*|-)"
-    r"(?P<scale>thousand|millions?|billions?|trillion|bn|mm|[kmb](?![a-z])|万|百万|千万|亿)?"
-    r"(?:\s*(?P<cur2>USD|EUR|GBP|RMB|CNY|dollars|euros|yuan|元))?",
+    r"(?:(?P<cur>(?:USD|EUR|GBP|RMB|CNY|CHF|INR|JPY|KRW|SGD|AUD|SEK|HKD)(?:\s?\$)?|"
+    r"US\$|\$|€|£|¥|₹)\s?)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d,])|"
+    r"\d+(?:\.\d+)?|\b(?:" + "|".join(_WORD_NUMBERS) + r")\b)(?:-|\s*)"
+    r"(?P<scale>thousand|millions?|billions?|trillion|bn|mm|crore|lakh|mio\b\.?|"
+    r"[kmb](?![a-z])|万|百万|千万|亿)?"
+    r"(?:\s*(?P<cur2>USD|EUR|GBP|RMB|CNY|CHF|INR|dollars|euros?|yuan|francs|rupees|"
+    r"yen|won|元)\b)?",
     re.IGNORECASE,
 )
 _NOT_USERS_AFTER = re.compile(
@@ -88,7 +95,10 @@ _METRICS: tuple[tuple[re.Pattern[str], Metric], ...] = (
         "monthly_active_users",
     ),
     (re.compile(r"monthly revenue", re.I), "monthly_revenue"),
-    (re.compile(r"revenue|turnover|收入", re.I), "annual_revenue"),
+    (
+        re.compile(r"revenue|turnover|收入|\bincome\b|gross receipts|\bsales\b", re.I),
+        "annual_revenue",
+    ),
     (re.compile(r"\busers?\b|devices|employees|customers|subscribers", re.I), "other"),
 )
 _BEFORE_PENALTY = 15
@@ -123,7 +133,16 @@ def _consequence(text: str) -> Consequence:
                  r"(?:need|require|purchase|buy) an? (?:\w+ )?licen[cs]e|"
                  r"enterprise licen[cs]e", lowered):  # fmt: skip
         return "license_required"
-    if re.search(r"\bfees?\b|\bpay\b|royalt", lowered):
+    if re.search(r"(?:commercial|separate|written|enterprise|scale|volume|site|"
+                 r"business|individual|multi-tenant|bulk-access|paid) (?:licen[cs]e|"
+                 r"agreement|arrangement|contract)|licen[cs]e key|negotiate|"
+                 r"agree terms|agree an? (?:\w+ )?licen[cs]e|licen[cs]e with|"
+                 r"(?:ask|approach) us|must (?:ask|approach)|sign a contract|"
+                 r"enter into a (?:written )?licen[cs]e", lowered):  # fmt: skip
+        return "license_required"
+    if re.search(r"\bfees?\b|\bpay\b|royalt|billed|charged|payable|per-unit|"
+                 r"per-seat|revenue share|list price|paid (?:plan|key|subscription|"
+                 r"tier)|enterprise (?:plan|rates)", lowered):  # fmt: skip
         return "fee_required"
     if re.search(r"attribution|built with|display", lowered):
         return "attribution_required"
@@ -140,7 +159,9 @@ _HEAD_COUNT_BEFORE = re.compile(
 )
 _HEAD_COUNT_AFTER = re.compile(
     r"\s*(?:or (?:less|fewer|more)\s+)?(?:full[- ]time\s+)?"
-    r"(?:employees?|developers|staff|engineers|seats|people|persons|members|workers)\b|"
+    r"(?:employees?|developers|staff|engineers|seats|people|persons|members|workers|"
+    r"devices|installs|installations|terminals|beds|clients|(?:API )?calls|requests|"
+    r"sessions|handsets|accounts|subscribers|users|customers|downloads|times)\b|"
     r"\s*(?:or (?:less|fewer))\b|\s*(?:名|人)",
     re.I,
 )
@@ -210,8 +231,11 @@ def all_amounts(text: str) -> list[int]:
 
 def _amount_value(match: re.Match[str]) -> int | None:
     raw = match.group("num").lower().replace(",", "")
-    number = float(_WORD_NUMBERS[raw]) if raw in _WORD_NUMBERS else float(raw)
-    scale = (match.group("scale") or "").lower()
+    if raw in _WORD_NUMBERS:
+        number = float(_WORD_NUMBERS[raw])
+    else:  # "5 000 000": thousands grouped by spaces
+        number = float(raw.replace(" ", ""))
+    scale = (match.group("scale") or "").lower().rstrip(".")
     if scale == "b" and not (match.group("cur") or match.group("cur2")):
         return None  # "7B" is a model size, not a count of users
     return int(number * _SCALES.get(scale, 1.0))
