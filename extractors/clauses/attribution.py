@@ -28,7 +28,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "license_copy",
         re.compile(
             r"cop(?:y|ies) of (?:this|the) (?:agreement|licen[cs]e|terms)|"
-            r"(?:协议|協議|许可证|許可證)的副本|"
+            r"(?:协议|協議|许可证|許可證)的(?:完整)?副本|随附本(?:协议|許可)|隨附本(?:協議|許可)|"
             # "a copy of the modified CreativeML OpenRAIL-M", "a link to the license"
             r"cop(?:y|ies) of (?:the |this |that |such |its )?(?:[\w.-]+ ){0,5}?"
             r"(?:licen[cs]e|openrail|rail|eula)\b|"
@@ -45,7 +45,10 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"the (?:complete |full )?licen[cs]e(?: text| file| document)?\b|"
             r"licen[cs]e (?:text|file|document))|"
             r"(?:travel|accompan\w*|ship\w*) with the licen[cs]e (?:file|text|"
-            r"document)",
+            r"document)|"
+            # "indicate that it is made available under this Public License"
+            r"(?:made available|licensed|released) under this (?:public )?licen[cs]e|"
+            r"its text or a link|licen[cs]e text or its url|which licen[cs]e",
             re.I,
         ),
     ),  # fmt: skip
@@ -106,7 +109,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:state|mention|disclose|declare|specify) "
             r"(?:that |what |which |if |whether )"
             r"(?:\w+ ){0,2}?(?:changes|modifications|modified|changed)\b|"
-            r"(?:注明|说明|說明|标明|標明|声明|聲明)[^。；！？\s]{0,10}?(?:修改|改动|改動|变更|變更)|"
+            r"(?:注明|说明|說明|标明|標明|声明|聲明|标示|標示|载明|載明|註明)"
+            r"[^。；！？\s]{0,10}?(?:修改|改动|改動|变更|變更)|"
             r"(?:変更|改変)[^。；！？\s]{0,15}?(?:明記|記載|表示)|"
             # "mark it clearly so readers can tell it was edited by you"
             r"\b(?:say|state|note|mark|describ\w*|indicat\w*|comment|changelog|notice|"

@@ -37,10 +37,18 @@ def _region_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
         for name in names
     ]
     pairs.sort(key=lambda pair: -len(pair[0]))
-    return tuple(
-        (re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])", re.I), code)
-        for name, code in pairs
-    )
+    return tuple((re.compile(_bounded(name), re.I), code) for name, code in pairs)
+
+
+def _bounded(name: str) -> str:
+    r"""Return a regex for `name` as a whole word; CJK text has no word breaks.
+
+    `\\w` covers CJK ideographs, so word boundaries would never let 中国 match
+    in 在中国境内: only an end that is a Latin letter or digit gets one.
+    """
+    head = r"(?<![\w.])" if re.match(r"[A-Za-z0-9]", name) else ""
+    tail = r"(?![\w])" if re.search(r"[A-Za-z0-9.]$", name) else ""
+    return head + re.escape(name) + tail
 
 
 def regions_in(text: str) -> list[str]:
@@ -80,7 +88,7 @@ _ONLY_MODE = re.compile(
     r"\b(?:only|exclusively|solely)(?:\s+[\w-]+){0,2}?\s+(?:in|within|inside|to|"
     r"from)\b|"
     r"\b(?:in|within|for)\s+the\s+territory\s+only\b|\blimited to\b|"
-    r"仅限|僅限|只能在|仅在|僅在",
+    r"仅限|僅限|只能在|仅在|僅在|仅可在|僅可在|僅得於|仅得于|只可在",
     re.I,
 )
 _CONFINED = re.compile(
@@ -92,7 +100,8 @@ _CONFINED = re.compile(
     r"nothing beyond|limited territorially|(?:anywhere|everywhere) else|elsewhere|"
     r"(?:must|shall|will|may) (?:only )?(?:take place|occur|be carried out)"
     r" (?:only )?(?:within|inside|in)\b|"
-    r"\b(?:within|inside) [^.;]{1,40}? exclusively\b|licensed territory",
+    r"\b(?:within|inside) [^.;]{1,40}? exclusively\b|licensed territory|"
+    r"(?:地域|区域|區域)以外",
     re.I,
 )
 _SUPPORTED_PLACES = re.compile(

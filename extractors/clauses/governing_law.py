@@ -53,7 +53,7 @@ _MORE_JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (r"portug(?:al|uese)|lisbon", "PT"),
     (r"brazil|s[aã]o paulo|rio de janeiro", "BR"),
     (r"mexic(?:o|an)", "MX"),
-    (r"taiwan|taipei|台湾|台灣|台北", "TW"),
+    (r"taiwan|taipei|台湾|台灣|臺灣|台北|臺北|中華民國|中华民国", "TW"),
     (r"dubai|abu dhabi|united arab emirates|\buae\b", "AE"),
     (r"luxembourg", "LU"),
     (r"new zealand|auckland|wellington", "NZ"),
@@ -88,7 +88,8 @@ _JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (
         r"china|\bprc\b|people['’]s republic|people['’]s courts?|"
         r"beijing|hangzhou|shanghai|"
-        r"shenzhen|haidian|中华人民共和国|中華人民共和國|中国|中國|北京|杭州|人民法院",
+        r"shenzhen|haidian|中华人民共和国|中華人民共和國|中国|中國|北京|杭州|人民法院|"
+        r"上海|深圳|广东|廣東",
         "CN",
     ),  # fmt: skip
     (r"switzerland|swiss|zurich|zürich|geneva", "CH"),

@@ -94,9 +94,11 @@ _METRICS: tuple[tuple[re.Pattern[str], Metric], ...] = (
         re.compile(r"monthly (?:active|users)|\bmau\b|月活", re.I),
         "monthly_active_users",
     ),
-    (re.compile(r"monthly revenue", re.I), "monthly_revenue"),
+    (re.compile(r"monthly revenue|月营收|月營收|月收入", re.I), "monthly_revenue"),
     (
-        re.compile(r"revenue|turnover|收入|\bincome\b|gross receipts|\bsales\b", re.I),
+        re.compile(
+            r"revenue|turnover|收入|营收|營收|\bincome\b|gross receipts|\bsales\b", re.I
+        ),
         "annual_revenue",
     ),
     (re.compile(r"\busers?\b|devices|employees|customers|subscribers", re.I), "other"),
@@ -140,6 +142,14 @@ def _consequence(text: str) -> Consequence:
                  r"(?:ask|approach) us|must (?:ask|approach)|sign a contract|"
                  r"enter into a (?:written )?licen[cs]e", lowered):  # fmt: skip
         return "license_required"
+    if re.search(
+        r"(?:申请|申請|取得|获得|獲得|签署|簽署|签订|簽訂|购买|購買|另行)"
+        r"[^。；]{0,10}?(?:许可|授权|許可|授權)|授权协议|授權協議",
+        text,
+    ):
+        return "license_required"
+    if re.search(r"费用|費用|支付|付费|付費", text):
+        return "fee_required"
     if re.search(r"\bfees?\b|\bpay\b|royalt|billed|charged|payable|per-unit|"
                  r"per-seat|revenue share|list price|paid (?:plan|key|subscription|"
                  r"tier)|enterprise (?:plan|rates)", lowered):  # fmt: skip
@@ -220,7 +230,88 @@ def parse(text: str) -> UsageThresholdParams:
             item = {"metric": metric, "value": value, "consequence": consequence}
         if item not in thresholds:
             thresholds.append(item)
+    for item in _cjk_thresholds(text):
+        if item not in thresholds:
+            thresholds.append(item)
     return {"thresholds": thresholds}
+
+
+_CJK_DIGITS = {
+    "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+    "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CJK_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CJK_AMOUNT = re.compile(
+    r"(?P<cur0>人民币|人民幣|新臺幣|新台币|美元)?"
+    r"(?P<num>[零一二两兩三四五六七八九十百千]+)"
+    r"(?P<scale>万|萬|亿|億)?(?P<cur>美元|人民币|人民幣|元|新臺幣|新台币)?"
+    r"(?P<unit>人|名|台|家)?"
+)
+_CJK_CURRENCIES = {
+    "美元": "USD", "人民币": "CNY", "人民幣": "CNY", "元": "CNY",
+    "新臺幣": "TWD", "新台币": "TWD",
+}  # fmt: skip
+
+
+def _cjk_metric(text: str, start: int) -> Metric | None:
+    """Return the metric named just before a Chinese amount (月活跃用户数超过一亿).
+
+    Chinese names the metric before the number, English after it.
+    """
+    before = text[max(0, start - 20) : start]
+    best: tuple[int, Metric] | None = None
+    for pattern, metric in _METRICS:
+        for match in pattern.finditer(before):
+            if best is None or match.end() > best[0]:
+                best = (match.end(), metric)
+    return best[1] if best else None
+
+
+def cjk_number(numeral: str) -> int:
+    """Return the value of a Chinese numeral below ten thousand ("三千" is 3000)."""
+    total = digit = 0
+    for char in numeral:
+        if char in _CJK_DIGITS:
+            digit = _CJK_DIGITS[char]
+        else:
+            total += (digit or 1) * _CJK_UNITS[char]
+            digit = 0
+    return total + digit
+
+
+def _cjk_thresholds(text: str) -> list[Threshold]:
+    """Return thresholds written in Chinese numerals: 超过一百万, 五千万元, 五百人.
+
+    Amounts in digits (100 万) are read by `_AMOUNT`; a small number counts
+    only people or devices (五百人, 一万台 is large anyway).
+    """
+    found: list[Threshold] = []
+    for match in _CJK_AMOUNT.finditer(text):
+        scale = {"万": 10_000, "萬": 10_000, "亿": 10**8, "億": 10**8}.get(
+            match.group("scale") or "", 1
+        )
+        value = cjk_number(match.group("num")) * scale
+        if value < 1000 and not match.group("unit"):
+            continue
+        code = _CJK_CURRENCIES.get(match.group("cur0") or match.group("cur") or "")
+        metric = _cjk_metric(text, match.start()) or _metric(
+            text, match.start(), match.end()
+        )
+        if code and not metric.endswith("revenue"):
+            metric = "annual_revenue"
+        consequence = _consequence(text)
+        item: Threshold
+        if code and metric.endswith("revenue"):
+            item = {
+                "metric": metric,
+                "value": value,
+                "currency": code,
+                "consequence": consequence,
+            }
+        else:
+            item = {"metric": metric, "value": value, "consequence": consequence}
+        found.append(item)
+    return found
 
 
 def all_amounts(text: str) -> list[int]:
