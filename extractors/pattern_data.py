@@ -99,7 +99,7 @@ class ClauseRule:
 
         Set operations run in C; this is called for every rule and segment.
         """
-        return frozenset(self.all) <= labels and all(
+        return labels.issuperset(self.all) and all(
             not labels.isdisjoint(group) for group in self.any
         )
 

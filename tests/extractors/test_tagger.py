@@ -48,3 +48,21 @@ def test_vetoed_candidate_is_explained() -> None:
 def test_discards_are_hidden_without_explain() -> None:
     result = _engine().analyze(_document(SELF_BINDING))
     assert result.discarded == ()
+
+
+def test_every_rule_is_tried_when_its_labels_are_found() -> None:
+    # the rule index must never hide a rule: with its `all` labels and one
+    # label of each `any` group present, every shipped rule is a candidate
+    tagger = _engine().tagger
+    for rule in tagger.patterns.rules:
+        for group in rule.any or ((),):
+            for label in group or ("",):
+                labels = {*rule.all, label, *(g[0] for g in rule.any)} - {""}
+                assert rule in tagger._candidates(labels), rule.id
+
+
+def test_candidates_keep_the_data_order() -> None:
+    tagger = _engine().tagger
+    labels = {term.label for term in tagger.patterns.terms}
+    candidates = tagger._candidates(labels)
+    assert candidates == list(tagger.patterns.rules)
