@@ -96,3 +96,72 @@ def score_paraphrases(
             missed += 1
             recovered += int(item.type in added)
     return ParaphraseScore(positives, missed, recovered, model_tags, correct)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeCounts:
+    """Sentence-level counts for one clause type (or all of them, micro)."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def __add__(self, other: TypeCounts) -> TypeCounts:
+        return TypeCounts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+    @property
+    def precision(self) -> float:
+        """Share of the sentences tagged with the type that state it."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Share of the sentences stating the type that are tagged with it."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall (0 when both are 0)."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceScore:
+    """How a tagger reads a paraphrase set, one sentence at a time.
+
+    A sentence is predicted as the set of types tagged anywhere in it, so a
+    hard negative with any tag is a false positive of that tag's type: a
+    negative tagged costs as much as a positive missed.
+    """
+
+    per_type: dict[ClauseType, TypeCounts]
+    negatives: int
+    negatives_tagged: int
+
+    @property
+    def micro(self) -> TypeCounts:
+        """Counts summed over every type."""
+        return sum(self.per_type.values(), TypeCounts())
+
+
+def score_sentences(
+    items: Sequence[Paraphrase], predicted: Sequence[set[ClauseType]]
+) -> SentenceScore:
+    """Score `predicted` (the types tagged in each item, in order) per type."""
+    if len(items) != len(predicted):
+        raise ValueError(f"{len(items)} sentences but {len(predicted)} predictions")
+    counts = {ctype: TypeCounts() for ctype in ClauseType}
+    negatives = tagged = 0
+    for item, found in zip(items, predicted, strict=True):
+        gold = {item.type} if item.type else set()
+        negatives += item.type is None
+        tagged += item.type is None and bool(found)
+        for ctype in gold | found:
+            hit = TypeCounts(
+                tp=int(ctype in gold and ctype in found),
+                fp=int(ctype in found and ctype not in gold),
+                fn=int(ctype in gold and ctype not in found),
+            )
+            counts[ctype] = counts[ctype] + hit
+    return SentenceScore(counts, negatives, tagged)

@@ -172,30 +172,42 @@ class TermMatcher:
         between them is skipped.
         """
         ranges = [(0, len(text))] if within is None else within
+        starts = [start for start, _ in ranges]
         found: set[TermHit] = set()
         for start, end in pieces(ranges, CHUNK_CHARS, longest=WINDOW_CHARS):
-            found.update(self._find_in(text, start, end))
+            first = max(0, bisect.bisect_right(starts, start) - 1)
+            last = bisect.bisect_left(starts, end)
+            inside = [
+                (max(s, start), min(e, end))
+                for s, e in ranges[first:last]
+                if s < end and e > start
+            ]
+            found.update(self._find_in(text, start, end, inside))
         return _apply_masks(
             sorted(found, key=lambda h: (h.start, h.end, h.label)), self._masks
         )
 
-    def _find_in(self, text: str, begin: int, stop: int) -> set[TermHit]:
-        """Return the hits of `text[begin:stop]`, in offsets of `text`."""
+    def _find_in(
+        self, text: str, begin: int, stop: int, ranges: Sequence[tuple[int, int]]
+    ) -> set[TermHit]:
+        """Return the hits of `text[begin:stop]`, in offsets of `text`.
+
+        `ranges` are the wanted ranges (segments) inside the piece. Patterns
+        made only of CJK characters run on the ranges that hold CJK text
+        alone: a bilingual card's few Chinese lines no longer make some
+        hundred CJK patterns read all of its English.
+        """
         folded, offsets = fold(text[begin:stop])
         spans = self._phrases.find(folded)
         if self._tokens is not None:
             spans.update(self._tokens.find(folded))
-        regexes = self._regexes
-        if _CJK.search(folded):
-            # CJK patterns cannot match text without CJK characters: skip them
-            regexes = [*regexes, *self._cjk_regexes]
-        for label, pattern in regexes:
+        for label, pattern in self._regexes:
             spans.update(
                 (label, m.start(), m.end())
                 for m in pattern.finditer(folded)
                 if m.end() > m.start()
             )
-        return {
+        hits = {
             TermHit(
                 label=label,
                 start=begin + offsets.to_original(start),
@@ -203,6 +215,43 @@ class TermMatcher:
             )
             for label, start, end in spans
         }
+        if self._cjk_regexes and _CJK.search(folded):
+            for start, end in _cjk_runs(text, ranges):
+                hits.update(self._find_cjk(text, start, end))
+        return hits
+
+    def _find_cjk(self, text: str, begin: int, stop: int) -> set[TermHit]:
+        """Return the hits of the CJK-only patterns in `text[begin:stop]`."""
+        folded, offsets = fold(text[begin:stop])
+        return {
+            TermHit(
+                label=label,
+                start=begin + offsets.to_original(m.start()),
+                end=begin + offsets.to_original(m.end() - 1) + 1,
+            )
+            for label, pattern in self._cjk_regexes
+            for m in pattern.finditer(folded)
+            if m.end() > m.start()
+        }
+
+
+def _cjk_runs(
+    text: str, ranges: Sequence[tuple[int, int]]
+) -> Iterator[tuple[int, int]]:
+    """Yield spans covering each run of consecutive ranges that hold CJK text.
+
+    CJK patterns cannot match text without CJK characters; a run is read in
+    one pass, so a wholly Chinese license costs what it did before.
+    """
+    run: tuple[int, int] | None = None
+    for start, end in ranges:
+        if _CJK.search(text, start, end):
+            run = (run[0] if run else start, end)
+        elif run is not None:
+            yield run
+            run = None
+    if run is not None:
+        yield run
 
 
 class _TokenPatterns:

@@ -99,7 +99,7 @@ class ClauseRule:
 
         Set operations run in C; this is called for every rule and segment.
         """
-        return frozenset(self.all) <= labels and all(
+        return labels.issuperset(self.all) and all(
             not labels.isdisjoint(group) for group in self.any
         )
 
@@ -220,17 +220,27 @@ def expand_phrase(phrase: str) -> list[str]:
     ]
 
 
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
 def _term_spec(label: str, term: _TermModel, source: str) -> TermSpec:
     phrases = [variant for phrase in term.phrases for variant in expand_phrase(phrase)]
+    regexes = list(term.regex)
     if term.gazetteer == "regions":
-        phrases.extend(name for names in load_regions().values() for name in names)
+        names = [name for names in load_regions().values() for name in names]
+        phrases.extend(name for name in names if not _CJK_CHAR.search(name))
+        # a Chinese name sits inside a run of CJK text, which phrases (whole
+        # tokens) never split: it is matched as a regex instead
+        cjk = sorted((n for n in names if _CJK_CHAR.search(n)), key=len, reverse=True)
+        if cjk:
+            regexes.append("|".join(re.escape(name) for name in cjk))
     elif term.gazetteer is not None:
         raise ConfigError(
             f"{source}: term {label}: unknown gazetteer {term.gazetteer!r}"
         )
-    if not phrases and not term.tokens and not term.regex:
+    if not phrases and not term.tokens and not regexes:
         raise ConfigError(f"{source}: term {label} has no phrases, tokens or regex")
-    for pattern in term.regex:
+    for pattern in regexes:
         try:
             re.compile(pattern)
         except re.error as exc:
@@ -243,7 +253,7 @@ def _term_spec(label: str, term: _TermModel, source: str) -> TermSpec:
         tuple(term.tokens),
         source,
         tuple(term.masks),
-        tuple(term.regex),
+        tuple(regexes),
         term.lead_in,
         DiscardReason(term.veto),
     )

@@ -62,6 +62,7 @@ class PatternTagger:
         self._from_lead_in = patterns.lead_in_labels
         self._veto_reasons = patterns.veto_reasons
         self.matcher = matcher or TermMatcher(patterns)
+        self._by_key = _rules_by_key(patterns.rules)
 
     def tag(self, document: Document, segments: Sequence[Segment]) -> TaggerOutput:
         """Return candidate tags for `segments` of `document`."""
@@ -99,7 +100,7 @@ class PatternTagger:
     ) -> list[ClauseTag]:
         """Apply every rule to one segment; keep the best tag per clause type."""
         fired: dict[str, ClauseTag] = {}
-        for rule in self.patterns.rules:
+        for rule in self._candidates(labels):
             if not rule.fires_on(labels):
                 continue
             tag = _make_tag(rule, segment, hits)
@@ -111,6 +112,18 @@ class PatternTagger:
             if best is None or tag.score > best.score:
                 fired[rule.clause_type] = tag
         return list(fired.values())
+
+    def _candidates(self, labels: set[str]) -> list[ClauseRule]:
+        """Return, in data order, the rules that one of `labels` can start.
+
+        A rule fires only when its key label (see `_rules_by_key`) is found,
+        so most of the several hundred rules are never tried on a segment.
+        """
+        found: set[int] = set()
+        for label in labels:
+            found.update(self._by_key.get(label, ()))
+        rules = self.patterns.rules
+        return [rules[index] for index in sorted(found)]
 
     def _merge(
         self,
@@ -139,6 +152,21 @@ class PatternTagger:
             if tag.clause_type in merged_types and tag in tags:
                 tags.remove(tag)
         return [*merged, *(tag for tag in own if tag.clause_type not in merged_types)]
+
+
+def _rules_by_key(rules: Sequence[ClauseRule]) -> dict[str, tuple[int, ...]]:
+    """Index rules by a label each needs: its first `all` label, else its first group.
+
+    A rule with `all` labels fires only if the first is present; one without
+    fires only if a label of its first `any` group is, so it is listed under
+    each of them (the loader refuses a rule with neither).
+    """
+    index: dict[str, list[int]] = defaultdict(list)
+    for position, rule in enumerate(rules):
+        keys = rule.all[:1] or (rule.any[0] if rule.any else ())
+        for key in keys:
+            index[key].append(position)
+    return {label: tuple(found) for label, found in index.items()}
 
 
 def _continues(text: str, segment: Segment, previous: Segment) -> bool:

@@ -39,7 +39,7 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         "license_copy",
         re.compile(
             r"cop(?:y|ies) of (?:this|the) (?:agreement|licen[cs]e|terms)|"
-            r"(?:协议|協議|许可证|許可證)的副本|"
+            r"(?:协议|協議|许可证|許可證)的(?:完整)?副本|随附本(?:协议|許可)|隨附本(?:協議|許可)|"
             # "a copy of the modified CreativeML OpenRAIL-M", "a link to the license"
             r"cop(?:y|ies) of (?:the |this |that |such |its )?(?:[\w.-]+ ){0,5}?"
             r"(?:licen[cs]e|openrail|rail|eula)\b|"
@@ -48,7 +48,18 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"(?:licen[cs]e|agreement|terms)\b|"
             r"(?:full )?text of,? "
             r"(?:or the uri|this (?:public )?licen[cs]e|these terms)|"
-            r"(?:许可|許可|协议|協議)[^。；！？\s]{0,4}?(?:链接|鏈接|連結|网址|網址)",
+            r"(?:许可|許可|协议|協議)[^。；！？\s]{0,4}?(?:链接|鏈接|連結|网址|網址)|"
+            # "hand them these terms", "bundle the complete licence text"
+            r"\b(?:hand|give|furnish|provide|bundle|attach|ship|supply|place|"
+            r"lay down)\b"
+            r"[^.;]{0,40}?\b(?:these (?:licen[cs]e )?terms(?: of use)?|this licen[cs]e|"
+            r"the (?:complete |full )?licen[cs]e(?: text| file| document)?\b|"
+            r"licen[cs]e (?:text|file|document))|"
+            r"(?:travel|accompan\w*|ship\w*) with the licen[cs]e (?:file|text|"
+            r"document)|"
+            # "indicate that it is made available under this Public License"
+            r"(?:made available|licensed|released) under this (?:public )?licen[cs]e|"
+            r"its text or a link|licen[cs]e text or its url|which licen[cs]e",
             re.I,
         ),
     ),  # fmt: skip
@@ -64,7 +75,9 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         "naming_prefix",
         re.compile(
-            r"beginning of|prefix|开头|開頭|"
+            r"beginning of|prefix|开头|開頭|first word|"
+            r"\b(?:begins?|starts?|opens?|leads?|beginning|starting|opening) with\b|"
+            r"start of (?:its|their|the) names?|"
             # a word required anywhere in the name: "must include "X" in its name"
             r"\bin (?:its|the|their|such|your|any|each|every)(?: [\w-]+){0,2}? "
             r"(?:names?|titles?)\b|"
@@ -107,8 +120,16 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"(?:state|mention|disclose|declare|specify) "
             r"(?:that |what |which |if |whether )"
             r"(?:\w+ ){0,2}?(?:changes|modifications|modified|changed)\b|"
-            r"(?:注明|说明|說明|标明|標明|声明|聲明)[^。；！？\s]{0,10}?(?:修改|改动|改動|变更|變更)|"
-            r"(?:変更|改変)[^。；！？\s]{0,15}?(?:明記|記載|表示)",
+            r"(?:注明|说明|說明|标明|標明|声明|聲明|标示|標示|载明|載明|註明)"
+            r"[^。；！？\s]{0,10}?(?:修改|改动|改動|变更|變更)|"
+            r"(?:変更|改変)[^。；！？\s]{0,15}?(?:明記|記載|表示)|"
+            # "mark it clearly so readers can tell it was edited by you"
+            r"\b(?:say|state|note|mark|describ\w*|indicat\w*|comment|changelog|notice|"
+            r"write)\b"
+            r"[^.;]{0,80}?\b(?:changed|modified|altered|edited|differs?|changes|"
+            r"alterations)\b|"
+            r"(?:changed|edited|altered|modified) by you|who (?:changed|altered|"
+            r"edited)",
             re.I,
         ),
     ),  # fmt: skip
@@ -120,7 +141,19 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             # "you may not change or remove copyright or other proprietary notices"
             r"(?:not|never|cannot|can't)\s+(?:\w+\s+){0,2}?"
             r"(?:alter|remove|change|delete|obscure|erase|strip|modify)\w*\b"
-            r"(?:\s+\S+){0,6}?\s+(?:copyright|notices?|legends?|attributions?)\b|"
+            r"(?:\s+\S+){0,6}?\s+(?:copyright|notices?|legends?|attributions?|headers?|"
+            r"credits?)\b|"
+            # "keep all proprietary legends", "the copyright lines stay where they are"
+            r"\b(?:keep|preserve|leave (?:unmodified|intact)|"
+            r"carry along)\b(?:\s+\S+){0,6}?\s+"
+            r"(?:copyright|notices?|legends?|attributions?|headers?|lines?|statements?|"
+            r"indications?|"
+            r"markings?|credits?|acknowledge?ments?)\b|"
+            r"stays? where (?:they are|it is)|remains? in every|travel unchanged|"
+            r"(?:headers?|copyright lines?|acknowledge?ments?|"
+            r"credits section)\b[^.;]{0,60}?"
+            r"(?:unchanged|without alteration|as (?:originally )?(?:supplied|"
+            r"published))|"
             r"identification of the (?:creator|author|licensor)|"
             r"designated to receive attribution|"
             r"(?:删除|刪除|移除|去除|篡改|更改|修改|削除|改変)[^。；！？\s]{0,10}?"
@@ -134,6 +167,7 @@ _KIND_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 _NAME_IN_PARENTHESES = re.compile(
     r"(?:model|full|original|project)['’]?s? name\s*\(([^()]{2,60})\)", re.I
 )
+_SINGLE_QUOTED = re.compile(r"(?<![\w])['‘]([A-Z][^'’\n]{1,60})['’](?![\w])")
 _TEXT_KINDS = frozenset({"display_notice", "naming_prefix", "notice_file"})
 _DEFINED_WORD = re.compile(r"(?:Notice|NOTICE|Mark|Marks|Materials)")
 
@@ -178,6 +212,9 @@ def quoted_strings(text: str) -> list[str]:
     found.extend(fold(m) for m in re.findall(r'"([^"]+)"', text))
     # a straight quote closed by a curly one: `"... All Rights Reserved.”`
     found.extend(fold(m) for m in re.findall(r'"([^"“”]+)”', text))
+    if not found:
+        # single quotes, when no double ones: 'Made with X' (an apostrophe is none)
+        found.extend(fold(m) for m in _SINGLE_QUOTED.findall(text))
     return [q for q in found if q]
 
 

@@ -36,6 +36,22 @@ _GENERIC_POLICY = re.compile(
     r"(?P<core>(?:[A-Z][\w-]*\s+){1,3}(?:Policy|Policies|Guidelines|Code of Conduct))\b"
     r"(?P<suffix>)"
 )
+_DOC_HEADS = (
+    r"Standards?|Rules|Norms|Code|Principles|Charter|Framework|Addendum|Commitments|"
+    r"Guardrails|Register|Specification|Schedule|Conditions|Restrictions|Prohibitions|"
+    r"Terms|Statement|List|Limitations|Guide|Appendix|Annex"
+)
+_NAMED_DOCUMENT = re.compile(
+    # a use document named otherwise: "the Saffron Safe Use Addendum", "the
+    # Halloway Rules of Conduct", "the Charter of Ethical Use", "Attachment B",
+    # a quoted title; tried only when no policy-like name is found
+    r"(?P<prefix>)(?P<core>[\"“'‘](?:[A-Z][\w&'’-]*(?: |\b)){1,6}[\"”'’]|"
+    r"(?:(?!(?:The|These|This|Our|Any|Its|Your|All|Each)\b)[A-Z][\w&'’-]* ){1,5}"
+    r"(?:" + _DOC_HEADS + r")\b(?: (?:of|for|on) (?:[A-Z][\w&'’-]*(?: |\b)){1,4})?|"
+    r"\b(?:" + _DOC_HEADS + r"|Polic(?:y|ies)|Guidelines) (?:of|for|on) "
+    r"(?:[A-Z][\w&'’-]*(?: |\b)){1,4}|"
+    r"\b(?:Attachment|Exhibit|Annex|Appendix|Schedule) (?:[A-Z]|\d+)\b)(?P<suffix>)"
+)
 _CJK_POLICY = re.compile(
     r"《(?P<core>[^》]{0,30}(?:政策|规范|規範|准则|準則|守则|守則|规则|規則|服务协议|服務協議|"
     r"用户协议|用戶協議|服务条款|服務條款))》(?P<prefix>)(?P<suffix>)"
@@ -68,6 +84,7 @@ def parse(text: str) -> AupIncorporationParams:
         _CJK_POLICY.search(folded)
         or _POLICY.search(folded)
         or _GENERIC_POLICY.search(folded)
+        or _NAMED_DOCUMENT.search(folded)
     )
     if match:
         prefix = " ".join(
@@ -80,7 +97,8 @@ def parse(text: str) -> AupIncorporationParams:
             name,
             flags=re.IGNORECASE,
         )
-        params["policy"] = (name + (match.group("suffix") or "").rstrip()).strip()
+        name = (name + (match.group("suffix") or "").rstrip()).strip()
+        params["policy"] = name.strip("\"“”'‘’ ")
         # the policy's own link follows its name; an earlier link is another document's
         url = find_url(folded[match.end() :])
     else:

@@ -31,7 +31,10 @@ _HOSTING = re.compile(
     r"\bhost(?:s|ed|ing)?\b|as a service|managed service|remote access|"
     r"via (?:your|an) apis?|"
     r"cloud service|software service|generation services?|services? that generates?|"
-    r"websites?/apps?|websites? or apps?|"
+    r"websites?/apps?|websites? or apps?|endpoint|online services?|"
+    r"software[- ]as[- ]a[- ]service|\bSaaS\b|(?:hosted|managed) basis|over a network|"
+    r"white-label|platform for outside|for third parties to query|"
+    r"disposal of third parties|"
     r"托管|託管|云服务|雲服務|生成服务|生成服務|生成サービス|クラウドサービス|"
     r"API ?服[务務]|作[为為]服[务務]|[对對]外提供服[务務]", re.I
 )  # fmt: skip
@@ -41,18 +44,31 @@ _RESEARCH_ONLY = re.compile(
     r"non-?commercial research|academic research purposes only|restricted for academic|"
     r"research or evaluation purposes only|for research purposes|research uses?\b|"
     r"only for (?:academic |scientific )?research|research[- ]only|"
+    r"\bscholarly|\bteaching and research|academic (?:work|publication)|"
+    r"scientific (?:investigation|experiments?)|benchmarking and|"
+    r"experimentation and study|"
+    r"study and experimentation|internal research|non-?profit research|"
+    r"(?:research|evaluation) and (?:research|evaluation)(?: purposes)? only|"
     r"非商业研究|学术研究|研究目的|研究用途|研究のみ", re.I
 )  # fmt: skip
 _NON_COMMERCIAL = re.compile(
     r"non-?commercial|non-?production|not for commercial|商业|商業|商用|commercial|"
-    r"\bsell|\bresell|\bmonetis|\bmonetiz|for[- ]profit|販売|出售|售卖", re.I
+    r"\bsell|\bresell|\bmonetis|\bmonetiz|for[- ]profit|販売|出售|售卖|"
+    r"\bpaid\b|\bprofit|\bincome\b|\bgainful|for money|\brevenue|\bbusiness|"
+    r"\bcompany\b|"
+    r"for sale|\bsold\b|\bcharge for|advertising|financial (?:benefit|gain)|"
+    r"in exchange for payment", re.I
 )  # fmt: skip
 _PERMISSION = re.compile(
     r"request a licen[cs]e|register|registration|fill out|apply|application|contact|"
-    r"authori[sz]ation|permission|consent|登记|登記|申请|申請|授权|問卷|问卷", re.I
+    r"authori[sz]ation|permission|consent|approv|in writing|written (?:agreement|"
+    r"licen[cs]e)|"
+    r"登记|登記|申请|申請|授权|問卷|问卷", re.I
 )  # fmt: skip
 _PROHIBITS = re.compile(
-    r"\bnot\b|\bno\b|n't\b|never|prohibit|only|solely|不得|仅|僅|禁|勿|不可|"
+    r"\bnot\b|\bno\b|n't\b|never|prohibit|only|solely|exclud|\bnothing\b|outside|"
+    r"barred|"
+    r"off limits|forbid|不得|仅|僅|禁|勿|不可|"
     r"[🚫❌⛔✖✗✘]", re.I
 )  # fmt: skip
 
@@ -70,7 +86,8 @@ _ASK = re.compile(
 )  # fmt: skip
 _NON_COMMERCIAL_SCOPE = re.compile(
     r"non-?commercial|non-?production|other than (?:for )?(?:commercial|production)|"
-    r"personal (?:use|purposes?)|非商业|非商業|非商用|非営利|"
+    r"personal (?:use|purposes?)|without any purpose of profit|"
+    r"非商业|非商業|非商用|非営利|"
     r"个人(?:使用|用途)|個人(?:使用|用途|利用)", re.I
 )  # fmt: skip
 _COMMERCIAL_WORD = re.compile(

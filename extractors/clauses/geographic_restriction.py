@@ -39,10 +39,18 @@ def _region_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
         for name in names
     ]
     pairs.sort(key=lambda pair: -len(pair[0]))
-    return tuple(
-        (re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])", re.I), code)
-        for name, code in pairs
-    )
+    return tuple((re.compile(_bounded(name), re.I), code) for name, code in pairs)
+
+
+def _bounded(name: str) -> str:
+    r"""Return a regex for `name` as a whole word; CJK text has no word breaks.
+
+    `\\w` covers CJK ideographs, so word boundaries would never let 中国 match
+    in 在中国境内: only an end that is a Latin letter or digit gets one.
+    """
+    head = r"(?<![\w.])" if re.match(r"[A-Za-z0-9]", name) else ""
+    tail = r"(?![\w])" if re.search(r"[A-Za-z0-9.]$", name) else ""
+    return head + re.escape(name) + tail
 
 
 def regions_in(text: str) -> list[str]:
@@ -65,7 +73,8 @@ _LAW_ORIGIN = re.compile(
     # "U.S. or local export restrictions", "EU sanctions": whose law, not a place barred
     r"\b(?:U\.S\.|US|USA|United States|EU|European Union|UK|United Kingdom)"
     r"(?:\s+(?:or|and)\s+(?:local|other|non-U\.S\.|applicable|foreign))?\s+"
-    r"(?:export|import|sanctions?|trade|economic|government|governmental|laws?|regulations?|"
+    r"(?:export|import|sanctions?|trade|economic|government|governmental|laws?|"
+    r"regulations?|"
     r"Treasury|Department|Commerce|embargo(?:ed|es)?|Bureau|Office)\b",
     re.I,
 )
@@ -78,17 +87,35 @@ _EXCLUDED_MODE = re.compile(
     re.I,
 )
 _ONLY_MODE = re.compile(
-    r"\b(?:only|exclusively|solely)(?:\s+[\w-]+){0,2}?\s+(?:in|within|inside|to|from)\b|"
+    r"\b(?:only|exclusively|solely)(?:\s+[\w-]+){0,2}?\s+(?:in|within|inside|to|"
+    r"from)\b|"
     r"\b(?:in|within|for)\s+the\s+territory\s+only\b|\blimited to\b|"
-    r"仅限|僅限|只能在|仅在|僅在",
+    r"仅限|僅限|只能在|仅在|僅在|仅可在|僅可在|僅得於|仅得于|只可在",
+    re.I,
+)
+_CONFINED = re.compile(
+    # the grant confined to the places named, whatever it says of the rest:
+    # "Canada only.", "and nowhere else", "for no other country", "use
+    # anywhere else is unlicensed", "must take place within the EEA"
+    r"\bonly\s*(?:[.;:,)]|$)|\bonly (?:for|with)\b|nowhere else|no other countr|"
+    r"no farther than|"
+    r"nothing beyond|limited territorially|(?:anywhere|everywhere) else|elsewhere|"
+    r"(?:must|shall|will|may) (?:only )?(?:take place|occur|be carried out)"
+    r" (?:only )?(?:within|inside|in)\b|"
+    r"\b(?:within|inside) [^.;]{1,40}? exclusively\b|licensed territory|"
+    r"(?:地域|区域|區域)以外",
     re.I,
 )
 _SUPPORTED_PLACES = re.compile(
-    r"(?:supported|available|approved|authori[sz]ed|permitted|eligible|designated|enabled)\s+"
-    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|jurisdictions?|markets?)|"
-    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|jurisdictions?|markets?)"
+    r"(?:supported|available|approved|authori[sz]ed|permitted|eligible|designated|"
+    r"enabled)\s+"
+    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|"
+    r"jurisdictions?|markets?)|"
+    r"(?:regions?|geograph(?:y|ies)|countr(?:y|ies)|territor(?:y|ies)|locations?|"
+    r"jurisdictions?|markets?)"
     r"\s+(?:currently\s+)?(?:supported|served|listed|approved|designated)\s+by|"
-    r"unsupported\s+(?:regions?|geograph|countr|territor|locations?|jurisdictions?|markets?)|"
+    r"unsupported\s+(?:regions?|geograph|countr|territor|locations?|jurisdictions?|"
+    r"markets?)|"
     r"支持的(?:国家|國家|地区|地區)",
     re.I,
 )
@@ -107,7 +134,8 @@ def parse(text: str) -> GeographicRestrictionParams:
         return {"regions": [], "mode": "only"}
     excluded = _EXCLUDED_MODE.search(folded)
     only = _ONLY_MODE.search(folded)
-    mode: Mode = "only" if only and not excluded else "excluded"
+    confined = _CONFINED.search(folded)
+    mode: Mode = "only" if confined or (only and not excluded) else "excluded"
     return {"regions": regions, "mode": mode}
 
 

@@ -25,6 +25,47 @@ class GoverningLawParams(TypedDict, total=False):
     jurisdiction: str | None
 
 
+_US_STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR",
+    "connecticut": "CT", "state of georgia": "GA", "hawaii": "HI", "idaho": "ID",
+    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY",
+    "louisiana": "LA", "maine": "ME", "maryland": "MD", "michigan": "MI",
+    "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
+    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new mexico": "NM",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "utah": "UT", "vermont": "VT",
+    "west virginia": "WV", "virginia": "VA", "wisconsin": "WI", "wyoming": "WY",
+}  # fmt: skip
+_MORE_JURISDICTIONS: tuple[tuple[str, str], ...] = (
+    (r"\bscots\b|edinburgh|glasgow", "GB-SCT"),
+    *((rf"\b{name}\b", f"US-{code}") for name, code in _US_STATES.items()),
+    (r"\balberta\b|calgary|edmonton", "CA-AB"),
+    (r"\bvictoria\b|melbourne", "AU-VIC"),
+    (r"queensland|brisbane", "AU-QLD"),
+    (r"israel|tel aviv|jerusalem", "IL"),
+    (r"sweden|swedish|stockholm|\bscc\b", "SE"),
+    (r"austria|vienna|wien", "AT"),
+    (r"finland|finnish|helsinki", "FI"),
+    (r"belgi(?:um|an)|brussels", "BE"),
+    (r"norw(?:ay|egian)|\boslo\b", "NO"),
+    (r"denmark|danish|copenhagen", "DK"),
+    (r"ital(?:y|ian)|\bmilan\b|\brome\b", "IT"),
+    (r"poland|polish|warsaw", "PL"),
+    (r"spain|spanish|madrid|barcelona", "ES"),
+    (r"portug(?:al|uese)|lisbon", "PT"),
+    (r"brazil|s[aã]o paulo|rio de janeiro", "BR"),
+    (r"mexic(?:o|an)", "MX"),
+    (r"taiwan|taipei|台湾|台灣|臺灣|台北|臺北|中華民國|中华民国", "TW"),
+    (r"dubai|abu dhabi|united arab emirates|\buae\b", "AE"),
+    (r"luxembourg", "LU"),
+    (r"new zealand|auckland|wellington", "NZ"),
+    (r"american arbitration association|\bjams\b", "US"),
+    (r"\bsiac\b", "SG"),
+    (r"\bhkiac\b", "HK"),
+    (r"\blcia\b", "GB"),
+    (r"\bcietac\b", "CN"),
+)
 _JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (r"hong kong|香港", "HK"),
     (r"macau|macao|澳门|澳門", "MO"),
@@ -50,7 +91,8 @@ _JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (
         r"china|\bprc\b|people['’]s republic|people['’]s courts?|"
         r"beijing|hangzhou|shanghai|"
-        r"shenzhen|haidian|中华人民共和国|中華人民共和國|中国|中國|北京|杭州|人民法院",
+        r"shenzhen|haidian|中华人民共和国|中華人民共和國|中国|中國|北京|杭州|人民法院|"
+        r"上海|深圳|广东|廣東",
         "CN",
     ),  # fmt: skip
     (r"switzerland|swiss|zurich|zürich|geneva", "CH"),
@@ -65,6 +107,8 @@ _JURISDICTIONS: tuple[tuple[str, str], ...] = (
     (r"australia", "AU"),
     (r"united kingdom|london", "GB"),
     (r"united states|\bu\.s\.|\busa\b", "US"),
+    # places first read after the ones above (a text naming none of them)
+    *_MORE_JURISDICTIONS,
 )
 
 

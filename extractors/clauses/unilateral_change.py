@@ -27,6 +27,13 @@ def parse(text: str) -> UnilateralChangeParams:
     """Return whether the licensor may change the agreement or a policy."""
     policy = re.search(
         r"polic|aup|guidelines?\b|code of conduct|usage rules|use rules|"
+        # the use document by other names: a standard, the list of barred uses
+        r"conduct (?:standard|rules|code)|(?:prohibited|restricted|"
+        r"forbidden)[- ]uses?\b|"
+        r"use restrictions|use specification|use conditions|usage specification|"
+        r"list of (?:prohibited|restricted|forbidden)|restricted-use list|"
+        r"(?:content|safety|deployment|community) (?:rules|standards?|norms)|"
+        r"catalogue of forbidden|"
         r"政策|规范|規範|准则|準則",
         text,
         re.I,

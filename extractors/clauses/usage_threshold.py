@@ -53,25 +53,32 @@ class UsageThresholdParams(TypedDict):
 
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100,
+    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "half a": 0.5, "a": 1,
 }  # fmt: skip
 _SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mm": 1e6,
     "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12,
     "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8,
+    "crore": 1e7, "lakh": 1e5, "mio": 1e6,
 }  # fmt: skip
 _CURRENCIES = {
     "usd": "USD", "us$": "USD", "$": "USD", "dollars": "USD", "eur": "EUR", "€": "EUR",
     "euros": "EUR", "gbp": "GBP", "£": "GBP", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
-    "yuan": "CNY", "元": "CNY",
+    "yuan": "CNY", "元": "CNY", "chf": "CHF", "francs": "CHF", "inr": "INR", "₹": "INR",
+    "rupees": "INR", "jpy": "JPY", "yen": "JPY", "krw": "KRW", "won": "KRW",
+    "sgd": "SGD", "aud": "AUD", "sek": "SEK", "hkd": "HKD", "euro": "EUR",
 }  # fmt: skip
 _AMOUNT = re.compile(
-    r"(?:(?P<cur>(?:USD|EUR|GBP|RMB|CNY)(?:\s?\$)?|US\$|\$|€|£|¥)\s?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-    + "|".join(_WORD_NUMBERS)
-    + r")(?:\s*|-)"
-    r"(?P<scale>thousand|millions?|billions?|trillion|bn|mm|[kmb](?![a-z])|万|百万|千万|亿)?"
-    r"(?:\s*(?P<cur2>USD|EUR|GBP|RMB|CNY|dollars|euros|yuan|元))?",
+    r"(?:(?P<cur>(?:USD|EUR|GBP|RMB|CNY|CHF|INR|JPY|KRW|SGD|AUD|SEK|HKD)(?:\s?\$)?|"
+    r"US\$|\$|€|£|¥|₹)\s?)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d,])|"
+    r"\d+(?:\.\d+)?|\b(?:" + "|".join(_WORD_NUMBERS) + r")\b)(?:-|\s*)"
+    r"(?P<scale>thousand|millions?|billions?|trillion|bn|mm|crore|lakh|mio\b\.?|"
+    r"[kmb](?![a-z])|万|百万|千万|亿)?"
+    r"(?:\s*(?P<cur2>USD|EUR|GBP|RMB|CNY|CHF|INR|dollars|euros?|yuan|francs|rupees|"
+    r"yen|won|元)\b)?",
     re.IGNORECASE,
 )
 _NOT_USERS_AFTER = re.compile(
@@ -87,8 +94,13 @@ _METRICS: tuple[tuple[re.Pattern[str], Metric], ...] = (
         re.compile(r"monthly (?:active|users)|\bmau\b|月活", re.I),
         "monthly_active_users",
     ),
-    (re.compile(r"monthly revenue", re.I), "monthly_revenue"),
-    (re.compile(r"revenue|turnover|收入", re.I), "annual_revenue"),
+    (re.compile(r"monthly revenue|月营收|月營收|月收入", re.I), "monthly_revenue"),
+    (
+        re.compile(
+            r"revenue|turnover|收入|营收|營收|\bincome\b|gross receipts|\bsales\b", re.I
+        ),
+        "annual_revenue",
+    ),
     (re.compile(r"\busers?\b|devices|employees|customers|subscribers", re.I), "other"),
 )
 _BEFORE_PENALTY = 15
@@ -123,7 +135,24 @@ def _consequence(text: str) -> Consequence:
                  r"(?:need|require|purchase|buy) an? (?:\w+ )?licen[cs]e|"
                  r"enterprise licen[cs]e", lowered):  # fmt: skip
         return "license_required"
-    if re.search(r"\bfees?\b|\bpay\b|royalt", lowered):
+    if re.search(r"(?:commercial|separate|written|enterprise|scale|volume|site|"
+                 r"business|individual|multi-tenant|bulk-access|paid) (?:licen[cs]e|"
+                 r"agreement|arrangement|contract)|licen[cs]e key|negotiate|"
+                 r"agree terms|agree an? (?:\w+ )?licen[cs]e|licen[cs]e with|"
+                 r"(?:ask|approach) us|must (?:ask|approach)|sign a contract|"
+                 r"enter into a (?:written )?licen[cs]e", lowered):  # fmt: skip
+        return "license_required"
+    if re.search(
+        r"(?:申请|申請|取得|获得|獲得|签署|簽署|签订|簽訂|购买|購買|另行)"
+        r"[^。；]{0,10}?(?:许可|授权|許可|授權)|授权协议|授權協議",
+        text,
+    ):
+        return "license_required"
+    if re.search(r"费用|費用|支付|付费|付費", text):
+        return "fee_required"
+    if re.search(r"\bfees?\b|\bpay\b|royalt|billed|charged|payable|per-unit|"
+                 r"per-seat|revenue share|list price|paid (?:plan|key|subscription|"
+                 r"tier)|enterprise (?:plan|rates)", lowered):  # fmt: skip
         return "fee_required"
     if re.search(r"attribution|built with|display", lowered):
         return "attribution_required"
@@ -140,7 +169,9 @@ _HEAD_COUNT_BEFORE = re.compile(
 )
 _HEAD_COUNT_AFTER = re.compile(
     r"\s*(?:or (?:less|fewer|more)\s+)?(?:full[- ]time\s+)?"
-    r"(?:employees?|developers|staff|engineers|seats|people|persons|members|workers)\b|"
+    r"(?:employees?|developers|staff|engineers|seats|people|persons|members|workers|"
+    r"devices|installs|installations|terminals|beds|clients|(?:API )?calls|requests|"
+    r"sessions|handsets|accounts|subscribers|users|customers|downloads|times)\b|"
     r"\s*(?:or (?:less|fewer))\b|\s*(?:名|人)",
     re.I,
 )
@@ -199,7 +230,88 @@ def parse(text: str) -> UsageThresholdParams:
             item = {"metric": metric, "value": value, "consequence": consequence}
         if item not in thresholds:
             thresholds.append(item)
+    for item in _cjk_thresholds(text):
+        if item not in thresholds:
+            thresholds.append(item)
     return {"thresholds": thresholds}
+
+
+_CJK_DIGITS = {
+    "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+    "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CJK_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CJK_AMOUNT = re.compile(
+    r"(?P<cur0>人民币|人民幣|新臺幣|新台币|美元)?"
+    r"(?P<num>[零一二两兩三四五六七八九十百千]+)"
+    r"(?P<scale>万|萬|亿|億)?(?P<cur>美元|人民币|人民幣|元|新臺幣|新台币)?"
+    r"(?P<unit>人|名|台|家)?"
+)
+_CJK_CURRENCIES = {
+    "美元": "USD", "人民币": "CNY", "人民幣": "CNY", "元": "CNY",
+    "新臺幣": "TWD", "新台币": "TWD",
+}  # fmt: skip
+
+
+def _cjk_metric(text: str, start: int) -> Metric | None:
+    """Return the metric named just before a Chinese amount (月活跃用户数超过一亿).
+
+    Chinese names the metric before the number, English after it.
+    """
+    before = text[max(0, start - 20) : start]
+    best: tuple[int, Metric] | None = None
+    for pattern, metric in _METRICS:
+        for match in pattern.finditer(before):
+            if best is None or match.end() > best[0]:
+                best = (match.end(), metric)
+    return best[1] if best else None
+
+
+def cjk_number(numeral: str) -> int:
+    """Return the value of a Chinese numeral below ten thousand ("三千" is 3000)."""
+    total = digit = 0
+    for char in numeral:
+        if char in _CJK_DIGITS:
+            digit = _CJK_DIGITS[char]
+        else:
+            total += (digit or 1) * _CJK_UNITS[char]
+            digit = 0
+    return total + digit
+
+
+def _cjk_thresholds(text: str) -> list[Threshold]:
+    """Return thresholds written in Chinese numerals: 超过一百万, 五千万元, 五百人.
+
+    Amounts in digits (100 万) are read by `_AMOUNT`; a small number counts
+    only people or devices (五百人, 一万台 is large anyway).
+    """
+    found: list[Threshold] = []
+    for match in _CJK_AMOUNT.finditer(text):
+        scale = {"万": 10_000, "萬": 10_000, "亿": 10**8, "億": 10**8}.get(
+            match.group("scale") or "", 1
+        )
+        value = cjk_number(match.group("num")) * scale
+        if value < 1000 and not match.group("unit"):
+            continue
+        code = _CJK_CURRENCIES.get(match.group("cur0") or match.group("cur") or "")
+        metric = _cjk_metric(text, match.start()) or _metric(
+            text, match.start(), match.end()
+        )
+        if code and not metric.endswith("revenue"):
+            metric = "annual_revenue"
+        consequence = _consequence(text)
+        item: Threshold
+        if code and metric.endswith("revenue"):
+            item = {
+                "metric": metric,
+                "value": value,
+                "currency": code,
+                "consequence": consequence,
+            }
+        else:
+            item = {"metric": metric, "value": value, "consequence": consequence}
+        found.append(item)
+    return found
 
 
 def all_amounts(text: str) -> list[int]:
@@ -210,8 +322,11 @@ def all_amounts(text: str) -> list[int]:
 
 def _amount_value(match: re.Match[str]) -> int | None:
     raw = match.group("num").lower().replace(",", "")
-    number = float(_WORD_NUMBERS[raw]) if raw in _WORD_NUMBERS else float(raw)
-    scale = (match.group("scale") or "").lower()
+    if raw in _WORD_NUMBERS:
+        number = float(_WORD_NUMBERS[raw])
+    else:  # "5 000 000": thousands grouped by spaces
+        number = float(raw.replace(" ", ""))
+    scale = (match.group("scale") or "").lower().rstrip(".")
     if scale == "b" and not (match.group("cur") or match.group("cur2")):
         return None  # "7B" is a model size, not a count of users
     return int(number * _SCALES.get(scale, 1.0))

@@ -12,6 +12,7 @@ from extractors.matching import (
     TermHit,
     TermMatcher,
     _apply_masks,
+    _cjk_runs,
     fold,
     needs_cjk,
     pieces,
@@ -233,3 +234,32 @@ def test_only_all_cjk_regexes_are_skipped_on_text_without_cjk() -> None:
     assert not needs_cjk("✅|可以|无需")
     assert not needs_cjk("non-commercial|非商业")
     assert not needs_cjk(r"\bcredit\b")
+
+
+def _cjk_matcher() -> TermMatcher:
+    terms = (
+        TermSpec("LAW", (), (), "test.yml", regexes=("法律",)),
+        TermSpec("MODEL", ("model",), (), "test.yml"),
+    )
+    return TermMatcher(PatternSet(terms=terms, rules=(), sha256="t"))
+
+
+def test_cjk_regexes_run_only_on_the_ranges_holding_cjk() -> None:
+    english = "The model is governed by law. "
+    chinese = "本协议适用中国法律。"
+    text = english + chinese + " " + english
+    first = (0, len(english) - 1)
+    second = (len(english), len(english) + len(chinese))
+    third = (second[1] + 1, len(text))
+    hits = _cjk_matcher().find(text, [first, second, third])
+    laws = [h for h in hits if h.label == "LAW"]
+    assert [text[h.start : h.end] for h in laws] == ["法律"]
+    assert second[0] <= laws[0].start < laws[0].end <= second[1]
+    assert sum(h.label == "MODEL" for h in hits) == 2
+
+
+def test_cjk_runs_join_consecutive_cjk_ranges() -> None:
+    text = "abc 中文 中文 def 中文"
+    ranges = [(0, 3), (4, 6), (7, 9), (10, 13), (14, 16)]
+    assert list(_cjk_runs(text, ranges)) == [(4, 9), (14, 16)]
+    assert list(_cjk_runs("abc def", [(0, 3), (4, 7)])) == []

@@ -34,14 +34,35 @@ def test_vetoed_candidate_is_explained() -> None:
     document = _document(SELF_BINDING)
     result = _engine().analyze(document, explain=True)
     assert result.clauses == ()
-    [item] = result.discarded
-    assert item.tag.clause_type is ClauseType.AUP_INCORPORATION
-    assert item.reason is DiscardReason.LOOK_ALIKE
-    assert "SELF_POLICY" in item.detail
-    assert item.detail.startswith(f"rule {item.tag.explanation.pattern_id} vetoed by")
-    assert document.text[item.tag.span.start : item.tag.span.end] == SELF_BINDING
+    assert result.discarded
+    for item in result.discarded:
+        assert item.tag.clause_type is ClauseType.AUP_INCORPORATION
+        assert item.reason is DiscardReason.LOOK_ALIKE
+        assert item.detail.startswith(
+            f"rule {item.tag.explanation.pattern_id} vetoed by"
+        )
+        assert document.text[item.tag.span.start : item.tag.span.end] == SELF_BINDING
+    assert any("SELF_POLICY" in item.detail for item in result.discarded)
 
 
 def test_discards_are_hidden_without_explain() -> None:
     result = _engine().analyze(_document(SELF_BINDING))
     assert result.discarded == ()
+
+
+def test_every_rule_is_tried_when_its_labels_are_found() -> None:
+    # the rule index must never hide a rule: with its `all` labels and one
+    # label of each `any` group present, every shipped rule is a candidate
+    tagger = _engine().tagger
+    for rule in tagger.patterns.rules:
+        for group in rule.any or ((),):
+            for label in group or ("",):
+                labels = {*rule.all, label, *(g[0] for g in rule.any)} - {""}
+                assert rule in tagger._candidates(labels), rule.id
+
+
+def test_candidates_keep_the_data_order() -> None:
+    tagger = _engine().tagger
+    labels = {term.label for term in tagger.patterns.terms}
+    candidates = tagger._candidates(labels)
+    assert candidates == list(tagger.patterns.rules)
