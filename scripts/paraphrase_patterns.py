@@ -43,6 +43,7 @@ NOT_FOR_TUNING = frozenset(
         "paraphrases_heldout.jsonl",
         "paraphrases_test_b.jsonl",
         "paraphrases_test_c.jsonl",
+        "paraphrases_test_d.jsonl",
     }
 )
 
