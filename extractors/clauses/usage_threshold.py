@@ -217,17 +217,7 @@ def parse(text: str) -> UsageThresholdParams:
         if currency and not metric.endswith("revenue"):
             # an amount of money is never a user count; funding is not revenue
             metric = "other" if _FUNDING.search(text) else "annual_revenue"
-        consequence = _consequence(text)
-        item: Threshold
-        if currency and metric.endswith("revenue"):
-            item = {
-                "metric": metric,
-                "value": value,
-                "currency": currency,
-                "consequence": consequence,
-            }
-        else:
-            item = {"metric": metric, "value": value, "consequence": consequence}
+        item = _threshold(metric, value, currency, _consequence(text))
         if item not in thresholds:
             thresholds.append(item)
     for item in _cjk_thresholds(text):
@@ -299,18 +289,7 @@ def _cjk_thresholds(text: str) -> list[Threshold]:
         )
         if code and not metric.endswith("revenue"):
             metric = "annual_revenue"
-        consequence = _consequence(text)
-        item: Threshold
-        if code and metric.endswith("revenue"):
-            item = {
-                "metric": metric,
-                "value": value,
-                "currency": code,
-                "consequence": consequence,
-            }
-        else:
-            item = {"metric": metric, "value": value, "consequence": consequence}
-        found.append(item)
+        found.append(_threshold(metric, value, code, _consequence(text)))
     return found
 
 
@@ -385,3 +364,17 @@ SPEC = ClauseSpec(
     model_bar=0.5,
     floors=TypeFloors(f1=0.95, doc_recall=0.94),
 )
+
+
+def _threshold(
+    metric: Metric, value: int, currency: str | None, consequence: Consequence
+) -> Threshold:
+    """One threshold; a currency only on a revenue metric (ANNOTATION.md)."""
+    if currency and metric.endswith("revenue"):
+        return {
+            "metric": metric,
+            "value": value,
+            "currency": currency,
+            "consequence": consequence,
+        }
+    return {"metric": metric, "value": value, "consequence": consequence}

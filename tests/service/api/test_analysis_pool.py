@@ -6,6 +6,8 @@ the test, and the scan still succeeds with the in-thread result.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -79,11 +81,8 @@ def test_a_worker_engine_unlike_the_apps_is_an_error() -> None:
     pool = AnalysisPool(1)
     try:
         # an engine with other pattern data stamps results the app did not make
-        other = default_engine().__class__.__new__(default_engine().__class__)
-        other.__dict__.update(engine.__dict__)
-        other.provenance = engine.provenance.__class__(
-            "0.0.0", "other", engine.provenance.rules_sha256, None
-        )
+        other = copy.copy(engine)
+        other.provenance = dataclasses.replace(engine.provenance, patterns_sha256="x")
         document = parse_bytes(LICENSE.encode(), name="quill.txt")
         with pytest.raises(RuntimeError, match="not the app's"):
             PooledEngine(other, pool).analyze(document)
